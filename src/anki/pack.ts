@@ -1,0 +1,250 @@
+/**
+ * Writes a {@link Collection} as a legacy `.apkg`: a schema-11 SQLite
+ * database (`collection.anki2`) and the media, zipped (anki-apkg-format.md §11).
+ * With `unpack.ts`, the only module that knows SQLite and zip.
+ */
+import {Buffer} from 'node:buffer'
+import {readFile} from 'node:fs/promises'
+import {createRequire} from 'node:module'
+import {fileURLToPath} from 'node:url'
+import JSZip from 'jszip'
+import initSqlJs from 'sql.js'
+import type {Database, SqlJsStatic, SqlValue} from 'sql.js'
+import type {Collection, MediaFile, Note} from '../types.js'
+import {checksum, sortField} from './checksum.js'
+import {
+  COL_ROW,
+  collectionConf,
+  deckConfsJson,
+  decksJson,
+  DEFAULT_DECK_ID,
+  modelsJson,
+  NOTETYPES,
+  schemaStatements,
+  TABLES
+} from './format.js'
+
+let wasmPathOverride: string | undefined
+let sqlJs: Promise<SqlJsStatic> | undefined
+
+/**
+ * Points sql.js at its `sql-wasm.wasm` file, for builds that bundle deckc and
+ * ship the wasm next to the bundle. Call it before the first {@link pack} or
+ * `unpack`: sql.js is initialised once per process.
+ *
+ * @param path File path or `file:` URL of `sql-wasm.wasm`; `undefined` restores
+ *   the default (the file in the installed `sql.js` package).
+ * @throws Error when sql.js has already been loaded.
+ */
+export function setSqlWasmPath(path: string | URL | undefined): void {
+  if (sqlJs) throw new Error('setSqlWasmPath: sql.js is already loaded; call it before the first pack or unpack')
+  wasmPathOverride = path instanceof URL ? fileURLToPath(path) : path
+}
+
+/**
+ * Loads sql.js once; later calls share the same promise. The wasm is read
+ * here and handed over as bytes, so a missing file is a plain rejection
+ * (and can be retried) instead of an abort inside sql.js.
+ *
+ * @returns The initialised sql.js module.
+ */
+export function loadSqlJs(): Promise<SqlJsStatic> {
+  sqlJs ??= readWasm().then(
+    (wasmBinary) => initSqlJs({wasmBinary}),
+    (error: unknown) => {
+      sqlJs = undefined
+      throw error
+    }
+  )
+  return sqlJs
+}
+
+async function readWasm(): Promise<ArrayBuffer> {
+  const path = wasmPathOverride ?? createRequire(import.meta.url).resolve('sql.js/dist/sql-wasm.wasm')
+  const bytes = await readFile(path)
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)
+}
+
+/**
+ * Builds the `.apkg` bytes of a collection. Identical input gives identical
+ * bytes: every value comes from the input or from `format.ts`.
+ *
+ * @param collection Decks (never id 1), notes, cards and media to write.
+ * @returns The zip file.
+ */
+export async function pack(collection: Collection): Promise<Uint8Array> {
+  const database = await writeDatabase(collection)
+  return zipPackage(database, collection.media)
+}
+
+async function writeDatabase(collection: Collection): Promise<Uint8Array> {
+  const SQL = await loadSqlJs()
+  const db = new SQL.Database()
+  try {
+    // Before any table exists, or it has no effect. Anki's collections use 4096.
+    db.run('pragma page_size = 4096')
+    // Rollback journal: header bytes 18/19 = 1; a WAL file must not be handed out (§2.1).
+    db.exec('pragma journal_mode = delete')
+    for (const statement of schemaStatements()) db.run(statement)
+    db.run('begin')
+    insertRows(db, 'col', [colRow(collection)])
+    insertRows(db, 'notes', sortById(collection.notes).map(noteRow))
+    insertRows(db, 'cards', sortById(collection.cards).map(cardRow))
+    db.run('commit')
+    const bytes = db.export()
+    assertRollbackJournal(bytes)
+    return bytes
+  } finally {
+    db.close()
+  }
+}
+
+type Row = Record<string, SqlValue>
+
+/** Inserts rows with one prepared statement, binding every value (never interpolated, §9.4). */
+function insertRows(db: Database, table: string, rows: Row[]): void {
+  const columns = TABLES.find((spec) => spec.name === table)?.columns.map((column) => column.name) ?? []
+  const statement = db.prepare(
+    `insert into ${table} (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`
+  )
+  try {
+    for (const row of rows) {
+      statement.run(
+        columns.map((column) => {
+          const value = row[column]
+          if (value === undefined) throw new Error(`pack: no value for ${table}.${column}`)
+          return value
+        })
+      )
+    }
+  } finally {
+    statement.free()
+  }
+}
+
+function colRow(collection: Collection): Row {
+  if (collection.decks.some((deck) => deck.id === DEFAULT_DECK_ID)) {
+    throw new Error('pack: deck id 1 is reserved for the Default deck')
+  }
+  const lastDue = collection.cards.reduce((max, card) => Math.max(max, card.due), 0)
+  return {
+    ...COL_ROW,
+    conf: JSON.stringify(collectionConf(lastDue + 1)),
+    models: JSON.stringify(modelsJson()),
+    decks: JSON.stringify(decksJson(collection.decks)),
+    dconf: JSON.stringify(deckConfsJson()),
+    // Tag → usn; importers register tags from the notes themselves (§2.10).
+    tags: '{}'
+  }
+}
+
+function noteRow(note: Note): Row {
+  const notetype = NOTETYPES.find((model) => model.id === note.notetype)
+  if (!notetype) throw new Error(`pack: note ${note.id} has unknown note type ${note.notetype}`)
+  if (note.fields.length !== notetype.flds.length) {
+    throw new Error(
+      `pack: note ${note.id} has ${note.fields.length} fields, ${notetype.name} has ${notetype.flds.length}`
+    )
+  }
+  const first = note.fields[0] ?? ''
+  return {
+    id: integer(note.id, 'note id'),
+    guid: note.guid,
+    mid: notetype.id,
+    mod: integer(note.mod, 'note mod'),
+    // -1 = "changed locally"; importers overwrite it.
+    usn: -1,
+    // Padded so that `like '% tag %'` finds every tag; no tags → "" (§5.4).
+    tags: note.tags.length === 0 ? '' : ` ${note.tags.join(' ')} `,
+    // Unit separator between fields (§5.5).
+    flds: note.fields.join('\u001F'),
+    // Bound as text; the column's integer affinity turns numeric text into numbers, as in Anki (§5.6).
+    sfld: sortField(note.fields[notetype.sortf] ?? ''),
+    csum: checksum(first),
+    flags: 0,
+    data: ''
+  }
+}
+
+function cardRow(card: Collection['cards'][number]): Row {
+  return {
+    id: integer(card.id, 'card id'),
+    nid: integer(card.nid, 'card nid'),
+    did: integer(card.did, 'card did'),
+    ord: integer(card.ord, 'card ord'),
+    mod: integer(card.mod, 'card mod'),
+    usn: -1,
+    // A new card: type 0 (new), queue 0 (new queue), `due` = position in the new queue.
+    type: 0,
+    queue: 0,
+    due: integer(card.due, 'card due'),
+    ivl: 0,
+    factor: 0,
+    reps: 0,
+    lapses: 0,
+    left: 0,
+    odue: 0,
+    odid: 0,
+    flags: 0,
+    data: ''
+  }
+}
+
+/** Integer columns must hold integers: a fractional JS number would be stored as REAL (§2.1). */
+function integer(value: number, what: string): number {
+  if (!Number.isSafeInteger(value)) throw new Error(`pack: ${what} ${value} is not a safe integer`)
+  return value
+}
+
+function sortById<T extends {id: number}>(rows: T[]): T[] {
+  return [...rows].sort((a, b) => a.id - b.id)
+}
+
+function assertRollbackJournal(bytes: Uint8Array): void {
+  // Bytes 18 and 19: file format write/read version, 1 = rollback journal, 2 = WAL.
+  if (bytes[18] !== 1 || bytes[19] !== 1) {
+    throw new Error(`pack: database is not in rollback-journal mode (header bytes ${bytes[18]}/${bytes[19]})`)
+  }
+}
+
+/** The earliest DOS timestamp; JSZip encodes dates with UTC getters, so this is time-zone independent. */
+const ZIP_DATE = new Date(Date.UTC(1980, 0, 1))
+
+async function zipPackage(database: Uint8Array, media: MediaFile[]): Promise<Uint8Array> {
+  const files = sortMedia(media)
+  // Stored, not deflated: no dependence on a deflate implementation or level (§1.5, §8.2).
+  const options = {date: ZIP_DATE, compression: 'STORE', createFolders: false} as const
+  const zip = new JSZip()
+  zip.file('collection.anki2', database, {...options, binary: true})
+  // Zip entry name → file name; `{}` when there is no media (the legacy importer needs the entry).
+  zip.file('media', JSON.stringify(Object.fromEntries(files.map((file, index) => [String(index), file.name]))), options)
+  files.forEach((file, index) => zip.file(String(index), file.data, {...options, binary: true}))
+  orderEntries(zip, ['collection.anki2', 'media', ...files.map((_file, index) => String(index))])
+  return zip.generateAsync({type: 'uint8array', compression: 'STORE', platform: 'DOS', streamFiles: false})
+}
+
+/**
+ * JSZip keeps entries in a plain object, whose integer-like keys ("0", "1", …)
+ * always enumerate first, and writes them in that order. Its generator visits
+ * entries through `forEach`, so this instance's `forEach` lists them in the
+ * order of §8.2 instead (tests/anki/pack.test.ts checks the result).
+ */
+function orderEntries(zip: JSZip, names: string[]): void {
+  zip.forEach = (callback) => {
+    for (const name of names) {
+      const file = zip.file(name)
+      if (file) callback(name, file)
+    }
+  }
+}
+
+/** Media numbered by file name, compared as UTF-8 bytes. */
+function sortMedia(media: MediaFile[]): MediaFile[] {
+  const sorted = [...media].sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)))
+  sorted.forEach((file, index) => {
+    if (index > 0 && sorted[index - 1]?.name === file.name) {
+      throw new Error(`pack: two media files are named ${file.name}`)
+    }
+  })
+  return sorted
+}

@@ -1,0 +1,80 @@
+import type {VFile} from 'vfile'
+
+const fatalDecoder = new TextDecoder('utf-8', {fatal: true, ignoreBOM: true})
+
+/**
+ * Turn a lecture's contents into text: reject bytes that are not UTF-8 (a
+ * `not-utf8` error at the first bad byte), drop a byte-order mark and read
+ * CRLF and lone CR line endings as LF.
+ *
+ * @param value
+ *   File contents; strings are taken as already decoded.
+ * @param file
+ *   Receives the `not-utf8` message.
+ * @returns
+ *   The text with `\n` line endings, or `undefined` when it is not UTF-8.
+ */
+export function decode(value: Uint8Array | string, file: VFile): string | undefined {
+  let text: string
+  if (typeof value === 'string') {
+    text = value
+  } else {
+    try {
+      text = fatalDecoder.decode(value)
+    } catch {
+      const offset = firstInvalidByte(value)
+      file.message('File is not UTF-8: found an invalid byte sequence; expected UTF-8 text (save the file as UTF-8)', {
+        place: placeOfByte(value, offset),
+        ruleId: 'not-utf8',
+        source: 'deckc'
+      }).fatal = true
+      return undefined
+    }
+  }
+  if (text.charCodeAt(0) === 0xfe_ff) text = text.slice(1)
+  return text.replace(/\r\n?/g, '\n')
+}
+
+/**
+ * Find the offset of the first byte that is not part of valid UTF-8: the
+ * shortest prefix that fails to decode (streaming, so a character cut at the
+ * end of a prefix is not an error) ends right after it.
+ */
+function firstInvalidByte(bytes: Uint8Array): number {
+  let low = 0
+  let high = bytes.length
+  while (low < high) {
+    const middle = (low + high) >>> 1
+    if (decodes(bytes.subarray(0, middle + 1))) low = middle + 1
+    else high = middle
+  }
+  // The decoder may fail only at the byte after a cut sequence: point at the sequence's lead byte.
+  for (let back = 1; back <= 3 && low - back >= 0; back++) {
+    const byte = bytes[low - back] ?? 0
+    if ((byte & 0xc0) === 0x80) continue
+    if (byte >= 0xc0 && sequenceLength(byte) > back) return low - back
+    break
+  }
+  return low
+}
+
+function sequenceLength(lead: number): number {
+  return lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2
+}
+
+function decodes(bytes: Uint8Array): boolean {
+  try {
+    new TextDecoder('utf-8', {fatal: true, ignoreBOM: true}).decode(bytes, {stream: true})
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** 1-based line and column (in characters) of a byte offset; bytes before it are valid UTF-8. */
+function placeOfByte(bytes: Uint8Array, offset: number): {line: number; column: number} {
+  const before = new TextDecoder('utf-8', {ignoreBOM: false}).decode(bytes.subarray(0, offset))
+  const lines = before.split(/\r\n?|\n/)
+  const last = lines.at(-1) ?? ''
+  return {line: lines.length, column: [...last].length + 1}
+}

@@ -1,0 +1,14 @@
+/**
+ * deckc's library API: compile lecture notes into Anki packages.
+ *
+ * ```ts
+ * import {compile, pack} from 'deckc'
+ * const [deck] = compile([{path: 'L1.md', value: '# L1\nWhat is 2+2?\n4'}], {clock: Date.now()})
+ * if (deck?.collection) await writeFile('L1.apkg', await pack(deck.collection))
+ * ```
+ */
+export {compile} from './compile.js'
+export type {CompileOptions, CompiledDeck} from './compile.js'
+export {report} from './report.js'
+export {pack} from './anki/pack.js'
+export type {Card, CardRecord, Collection, Deck, Lecture, Note, RenderedCard} from './types.js'

@@ -1,0 +1,94 @@
+import type {Paragraph, PhrasingContent, Root} from 'mdast'
+import {newlineToBreak} from 'mdast-util-newline-to-break'
+import {toString} from 'mdast-util-to-string'
+import type {VFile} from 'vfile'
+import {toField} from './html.js'
+import {answerSource, parseMarkdown} from './markdown.js'
+import type {Card, Located, Point, QuestionPart, RenderedCard} from './types.js'
+
+/**
+ * Render each card's question and answer to the HTML of its Anki fields.
+ *
+ * @param cards
+ *   Validated cards of one lecture.
+ * @param file
+ *   Receives `unsafe-html` warnings.
+ */
+export function render(cards: Card[], file: VFile): RenderedCard[] {
+  return cards.map((card) => ({
+    front: clean(card.question.map((part) => renderPart(part, file)).join('<br>')),
+    back: clean(renderAnswer(card, file)),
+    question: card.question.map((part) => plainText(part.text.value)).join(' '),
+    attributes: card.attributes,
+    position: card.position
+  }))
+}
+
+/** The plain text of a line of Markdown, as in the deck title or a question. */
+export function plainText(markdown: string): string {
+  return toString(parseMarkdown(markdown)).trim()
+}
+
+function renderPart(part: QuestionPart, file: VFile): string {
+  // A question line is one paragraph: its content goes into the front without the `<p>`.
+  const html = toField(parseMarkdown(part.text.value), {file, source: part.text.value, place: shift(part.text), inline: true})
+  const reference = part.reference ? ` <span class="ref">${escape(part.reference.value)}</span>` : ''
+  return html + reference
+}
+
+function renderAnswer(card: Card, file: VFile): string {
+  const source = answerSource(card.answer)
+  const tree = parseMarkdown(source.markdown)
+  newlineToBreak(tree)
+  markLabels(tree)
+  return toField(tree, {
+    file,
+    source: source.markdown,
+    place: (point) => ({line: source.lines[point.line - 1] ?? point.line, column: point.column})
+  })
+}
+
+/** A word or two and a colon opening a line: `short:`, `note:`, `problem:`. */
+const label = /^([\p{L}\p{N}][\p{L}\p{N}'’_-]*(?: [\p{L}\p{N}'’_-]+)?):(?=[ \t])/u
+
+/**
+ * Make each line of a top-level paragraph that starts with a label start with
+ * the label in bold. Lists, quotes and code are left alone.
+ */
+function markLabels(tree: Root): void {
+  for (const node of tree.children) {
+    if (node.type === 'paragraph') node.children = labelLines(node)
+  }
+}
+
+function labelLines(paragraph: Paragraph): PhrasingContent[] {
+  const children: PhrasingContent[] = []
+  let lineStart = true
+  for (const child of paragraph.children) {
+    const match = lineStart && child.type === 'text' ? label.exec(child.value) : null
+    if (match?.[0] && child.type === 'text' && match[0].length <= 32) {
+      children.push({type: 'strong', children: [{type: 'text', value: match[0]}]})
+      children.push({type: 'text', value: child.value.slice(match[0].length)})
+    } else {
+      children.push(child)
+    }
+    lineStart = child.type === 'break'
+  }
+  return children
+}
+
+/** Map points of a one-line Markdown string back to where it stands in the lecture. */
+function shift(text: Located<string>): (point: Point) => Point {
+  const {line, column} = text.position.start
+  return (point) => ({line, column: column + point.column - 1})
+}
+
+/** Anki stores fields as NFC text without control characters other than tab and newline. */
+function clean(html: string): string {
+  // eslint-disable-next-line no-control-regex
+  return html.normalize('NFC').replace(/[\u0000-\u0008\u000B-\u001F\u007F]/g, '')
+}
+
+function escape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
+}

@@ -1,0 +1,119 @@
+import type {VFile} from 'vfile'
+import {z} from 'zod'
+import type {Card, CardAttributes, CardRecord, Position} from './types.js'
+
+const point = z.object({line: z.number().int().positive(), column: z.number().int().positive()})
+const position = z.object({start: point, end: point})
+const located = z.object({value: z.string(), position})
+const sourceLine = z.object({line: z.number().int().positive(), text: z.string()})
+
+/** A card id: letters and digits, then also `-`, `_`, `.` and `:`. */
+const cardId = /^[\p{L}\p{N}][\p{L}\p{N}_.:-]*$/u
+
+/** Problems zod finds carry the rule id of the message they become. */
+type Rule = 'missing-answer' | 'empty-question' | 'bad-attribute'
+
+function fail(context: z.RefinementCtx, rule: Rule, message: string, path: Array<string | number>): void {
+  context.addIssue({code: 'custom', message, path, params: {rule}})
+}
+
+const cardRecord = z
+  .object({
+    style: z.enum(['line', 'heading']),
+    question: z.array(z.object({text: located, reference: located.optional()})).min(1),
+    attributes: z.array(located),
+    answer: z.array(sourceLine),
+    position
+  })
+  .transform((record, context): Card => {
+    for (const [index, part] of record.question.entries()) {
+      if (part.text.value.trim() === '') {
+        fail(context, 'empty-question', 'Question is empty: found a heading without text; expected the question as the heading text', ['question', index])
+      }
+    }
+    const answer = trimBlankLines(record.answer)
+    if (answer.length === 0) {
+      fail(context, 'missing-answer', 'Question has no answer: found the next question or the end of the file; expected answer lines below the question', ['question', 0])
+    }
+    return {
+      question: record.question.map((part) => ({text: part.text, reference: part.reference})),
+      attributes: parseAttributes(record.attributes, context),
+      answer,
+      position: record.position
+    }
+  })
+
+/**
+ * Check card records and turn them into cards. Every problem of every card
+ * becomes an error message at its place; cards with errors are left out.
+ *
+ * @param records
+ *   Card records from `split`.
+ * @param file
+ *   Receives `missing-answer`, `empty-question` and `bad-attribute` errors.
+ */
+export function validate(records: CardRecord[], file: VFile): Card[] {
+  const cards: Card[] = []
+  for (const record of records) {
+    const result = cardRecord.safeParse(record)
+    if (result.success) {
+      cards.push(result.data)
+      continue
+    }
+    for (const issue of result.error.issues) {
+      const rule = issue.code === 'custom' ? (issue.params?.['rule'] as Rule | undefined) : undefined
+      const message = file.message(rule ? issue.message : `Invalid card record: ${issue.message}`, {
+        place: placeOf(record, issue.path),
+        ruleId: rule ?? 'invalid-card',
+        source: 'deckc'
+      })
+      message.fatal = true
+    }
+  }
+  return cards
+}
+
+/** Follow a zod issue's path back into the record to the nearest thing with a position. */
+function placeOf(record: CardRecord, path: PropertyKey[]): Position {
+  let node: unknown = record
+  let found: Position = record.position
+  for (const key of path) {
+    if (node === null || typeof node !== 'object') break
+    node = (node as Record<PropertyKey, unknown>)[key]
+    const candidate = (node as {position?: Position; text?: {position?: Position}} | undefined)
+    const place = candidate?.position ?? candidate?.text?.position
+    if (place) found = place
+  }
+  return found
+}
+
+function trimBlankLines<T extends {text: string}>(lines: T[]): T[] {
+  let start = 0
+  let end = lines.length
+  while (start < end && lines[start]?.text.trim() === '') start++
+  while (end > start && lines[end - 1]?.text.trim() === '') end--
+  return lines.slice(start, end)
+}
+
+/**
+ * Read `{#id}` attribute blocks. A card has at most one block; `#name` pins the
+ * card's identity.
+ */
+function parseAttributes(blocks: CardRecord['attributes'], context: z.RefinementCtx): CardAttributes {
+  const attributes: CardAttributes = {id: undefined}
+  for (const [index, block] of blocks.entries()) {
+    if (index > 0) {
+      fail(context, 'bad-attribute', 'Card has a second attribute block: found `{…}` on two question lines; expected one block for the card', ['attributes', index])
+      continue
+    }
+    for (const token of block.value.trim().split(/\s+/).filter(Boolean)) {
+      if (token.startsWith('#') && cardId.test(token.slice(1))) {
+        if (attributes.id === undefined) attributes.id = token.slice(1)
+        else fail(context, 'bad-attribute', `Card has two ids: found \`${token}\` after \`#${attributes.id}\`; expected one \`#id\``, ['attributes', index])
+      } else {
+        fail(context, 'bad-attribute', `Unknown card attribute: found \`${token}\`; expected \`#id\` (letters, digits, \`-\`, \`_\`, \`.\`, \`:\`)`, ['attributes', index])
+      }
+    }
+  }
+  return attributes
+}
