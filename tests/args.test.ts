@@ -3,17 +3,19 @@ import {parseArguments} from '../src/cli/args.js'
 
 describe('parseArguments', () => {
   it('defaults to notes/ and dist/', () => {
-    expect(parseArguments(['build'])).toEqual({command: 'build', paths: ['notes'], out: 'dist'})
+    expect(parseArguments(['build'])).toEqual({command: 'build', paths: ['notes'], out: 'dist', check: false, json: false})
   })
-  it('takes paths and --out in any order', () => {
-    expect(parseArguments(['check', 'a', '--out', 'o', 'b.md'])).toEqual({command: 'check', paths: ['a', 'b.md'], out: 'o'})
+  it('takes paths and options in any order', () => {
+    expect(parseArguments(['build', 'a', '--out', 'o', 'b.md', '--check', '--json'])).toEqual({command: 'build', paths: ['a', 'b.md'], out: 'o', check: true, json: true})
+    expect(parseArguments(['check', 'a', '--json'])).toEqual({command: 'check', paths: ['a'], json: true})
   })
   it('shows help without a command', () => {
     expect(parseArguments([])).toEqual({command: 'help'})
     expect(parseArguments(['build', '-h'])).toEqual({command: 'help'})
   })
-  it('rejects unknown options and commands', () => {
+  it('rejects unknown options and commands, and options of another command', () => {
     expect(parseArguments(['build', '--nope'])).toMatchObject({command: 'usage-error'})
-    expect(parseArguments(['make'])).toEqual({command: 'usage-error', message: "Unknown command 'make'; expected 'build' or 'check'"})
+    expect(parseArguments(['make'])).toEqual({command: 'usage-error', message: "Unknown command 'make'; expected one of: build, check"})
+    expect(parseArguments(['check', '--out', 'x'])).toEqual({command: 'usage-error', message: "Option '--out' does not apply to 'check'"})
   })
 })

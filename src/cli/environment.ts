@@ -1,0 +1,13 @@
+/** Where a command reads and writes: the process, or a test's stand-in. */
+export interface Environment {
+  cwd: string
+  env: Record<string, string | undefined>
+  stdout: (text: string) => void
+  stderr: (text: string) => void
+}
+
+/** Print a usage error; returns exit code 2. */
+export function usageError(environment: Environment, message: string): number {
+  environment.stderr(`deckc: ${message}\nRun 'deckc --help' for usage.\n`)
+  return 2
+}
