@@ -1,66 +1,138 @@
+import {createHash} from 'node:crypto'
 import type {VFile} from 'vfile'
 import {BASIC} from './anki/format.js'
 import {guidFromKey} from './anki/guid.js'
+import {identityKey, normalize} from './match.js'
+import type {StateEntry} from './state.js'
 import type {Note, Position, RenderedCard} from './types.js'
+
+/** What Anki will do with one deck's notes on import, compared with the last build. */
+export interface Changes {
+  /** Notes Anki does not have yet. */
+  added: number
+  /** Notes whose content changed: their `mod` is newer, so Anki updates them. */
+  updated: number
+  /** Notes Anki already has as they are. */
+  unchanged: number
+  /** Cards that were in another deck at the last build: Anki leaves existing cards where they are. */
+  moved: Array<{question: string; from: string}>
+  /** Cards gone from the notes: Anki never deletes on import. */
+  removed: Array<{question: string; deck: string}>
+}
 
 /** What identity depends on besides the cards themselves. */
 export interface IdentifyOptions {
-  /** Deck name: part of every guid, so one question in two decks gives two notes. */
+  /** Deck name: part of every derived guid, so one question in two decks gives two notes. */
   deck: string
-  /** Path shown as each note's source. */
+  /** The lecture's path, shown as each note's source and kept in the state. */
   path: string
-  /** Build time in milliseconds; new notes are modified now. */
+  /** Build time in milliseconds: the `mod` of new and changed notes. */
   clock: number
+  /** Each card's entry at the last build (from `match`), or `undefined` for a new card. */
+  previous: Array<StateEntry | undefined>
+  /** The entries of this lecture and deck at the last build (to report removed cards). */
+  pool: StateEntry[]
+  /** Guids already in use; derived guids avoid them, and new ones are added. */
+  taken: Set<string>
   /** Hands out the id of the next new note. */
   newId: () => number
 }
 
+/** Notes with their identity, the state entries to keep, and the change report. */
+export interface Identified {
+  notes: Note[]
+  entries: StateEntry[]
+  changes: Changes
+}
+
 /**
- * Give each rendered card its Anki identity. The guid is derived from the deck
- * name and the card's `#id` or, without one, its question as plain text
- * (case, spacing and Markdown formatting do not count), so it survives answer
- * edits and reordering. Two cards with one identity in a deck are a
- * `duplicate-question` error at the second, naming the first.
- *
- * @param cards
- *   The lecture's cards in authoring order.
- * @param file
- *   Receives `duplicate-question` errors.
+ * Leave out the second and later cards with an identity already in the deck
+ * (the same `#id`, or the same question ignoring case, spacing and
+ * formatting), each with a `duplicate-question` error naming the first.
  */
-export function identify(cards: RenderedCard[], file: VFile, options: IdentifyOptions): Note[] {
+export function dedupe(cards: RenderedCard[], file: VFile): RenderedCard[] {
   const seen = new Map<string, Position>()
-  const notes: Note[] = []
-  for (const card of cards) {
+  return cards.filter((card) => {
     const key = identityKey(card)
     const first = seen.get(key)
-    if (first) {
-      const what = card.attributes.id === undefined ? 'question' : `id \`#${card.attributes.id}\``
-      file.message(
-        `Duplicate ${what}: the same ${what.startsWith('id') ? 'id' : 'question'} is already at ${first.start.line}:${first.start.column}; expected each card once in a deck (merge the answers, or reword one question)`,
-        {place: card.position.start, ruleId: 'duplicate-question', source: 'deckc'}
-      ).fatal = true
-      continue
+    if (!first) {
+      seen.set(key, card.position)
+      return true
     }
-    seen.set(key, card.position)
-    notes.push({
-      guid: guidFromKey(`deckc\u001F${normalize(options.deck)}\u001F${key}`),
-      id: options.newId(),
-      mod: Math.floor(options.clock / 1000),
+    const what = card.attributes.id === undefined ? 'question' : `id \`#${card.attributes.id}\``
+    file.message(
+      `Duplicate ${what}: the same ${card.attributes.id === undefined ? 'question' : 'id'} is already at ${first.start.line}:${first.start.column}; expected each card once in a deck (merge the answers, or reword one question)`,
+      {place: card.position.start, ruleId: 'duplicate-question', source: 'deckc'}
+    ).fatal = true
+    return false
+  })
+}
+
+/**
+ * Give each card its Anki identity. A card found at the last build keeps its
+ * guid and note id, and its `mod` while its content is unchanged; a changed
+ * one gets the build time (always newer, so Anki's "update if newer" applies
+ * it). A new card gets a guid derived from deck and question (or `#id`), never
+ * one in use, and the next new note id.
+ *
+ * @param cards
+ *   The lecture's cards without duplicates, in authoring order.
+ */
+export function identify(cards: RenderedCard[], options: IdentifyOptions): Identified {
+  const now = Math.floor(options.clock / 1000)
+  const changes: Changes = {added: 0, updated: 0, unchanged: 0, moved: [], removed: []}
+  const notes: Note[] = []
+  const entries: StateEntry[] = []
+
+  for (const [index, card] of cards.entries()) {
+    const fields = [card.front, card.back, '']
+    const tags: string[] = []
+    const hash = contentHash(BASIC.id, fields, tags)
+    const before = options.previous[index]
+    let mod = now
+    if (!before) changes.added++
+    else if (before.hash === hash) {
+      changes.unchanged++
+      mod = before.mod
+    } else {
+      changes.updated++
+      mod = Math.max(now, before.mod + 1)
+    }
+    if (before && before.deck !== options.deck) changes.moved.push({question: card.question, from: before.deck})
+
+    const guid = before?.guid ?? freshGuid(options.deck, identityKey(card), options.taken)
+    options.taken.add(guid)
+    const note: Note = {
+      guid,
+      id: before?.note ?? options.newId(),
+      mod,
       notetype: BASIC.id,
-      fields: [card.front, card.back, ''],
-      tags: [],
+      fields,
+      tags,
       ords: [0],
       source: {path: options.path, line: card.position.start.line}
-    })
+    }
+    notes.push(note)
+    const entry: StateEntry = {guid, note: note.id, mod, hash, file: options.path, deck: options.deck, question: card.question.replace(/\s+/g, ' ').trim()}
+    entries.push(card.attributes.id === undefined ? entry : {...entry, id: card.attributes.id})
   }
-  return notes
+
+  const kept = new Set(options.previous)
+  for (const entry of options.pool) {
+    if (!kept.has(entry)) changes.removed.push({question: entry.question, deck: entry.deck})
+  }
+  return {notes, entries, changes}
 }
 
-/** What makes a card the same card: its `#id`, else its normalised question. */
-export function identityKey(card: Pick<RenderedCard, 'attributes' | 'question'>): string {
-  return card.attributes.id === undefined ? `q:${normalize(card.question)}` : `id:${card.attributes.id}`
+/** A guid derived from deck and identity; a clash with one in use (rare: an edited question's old text) is re-derived. */
+function freshGuid(deck: string, key: string, taken: Set<string>): string {
+  const base = `deckc\u001F${normalize(deck)}\u001F${key}`
+  let guid = guidFromKey(base)
+  for (let attempt = 1; taken.has(guid); attempt++) guid = guidFromKey(`${base}\u001F${attempt}`)
+  return guid
 }
 
-function normalize(text: string): string {
-  return text.normalize('NFC').toLowerCase().replace(/\s+/g, ' ').trim()
+/** What decides whether Anki must update a note: its note type, fields and tags. */
+export function contentHash(notetype: number, fields: string[], tags: string[]): string {
+  return createHash('sha256').update(JSON.stringify([notetype, fields, tags])).digest('hex').slice(0, 16)
 }

@@ -54,7 +54,9 @@ describe('deckc build', () => {
     })
     const run = await deckc(cwd, 'build')
     expect(run).toMatchObject({code: 0, stderr: ''})
-    expect(run.stdout).toMatch(/^notes\/caches\.md → dist\/caches\.apkg {2}2 cards {2}\d+\.\d kB\nnotes\/os\/threads\.md → dist\/os\/threads\.apkg {2}1 card {2}\d+\.\d kB\n$/)
+    expect(run.stdout).toMatch(
+      /^notes\/caches\.md → dist\/caches\.apkg {2}2 cards {2}\d+\.\d kB\n {2}2 new, 0 updated, 0 unchanged\nnotes\/os\/threads\.md → dist\/os\/threads\.apkg {2}1 card {2}\d+\.\d kB\n {2}1 new, 0 updated, 0 unchanged\n$/
+    )
     expect(readdirSync(path.join(cwd, 'dist'), {recursive: true}).sort()).toEqual(['caches.apkg', 'os', 'os/threads.apkg'])
     const pkg = await readBack(path.join(cwd, 'dist/caches.apkg'))
     expect(pkg.notes.length).toBe(2)
@@ -113,12 +115,81 @@ describe('deckc build', () => {
   })
 })
 
+describe('the state file', () => {
+  it('is written beside the notes, and a rebuild without changes reproduces packages and state', async () => {
+    const cwd = project({'notes/caches.md': good})
+    await deckc(cwd, 'build')
+    const lock = readFileSync(path.join(cwd, 'notes/deckc.lock'), 'utf8')
+    expect(lock.split('\n')).toHaveLength(4)
+    const apkg = readFileSync(path.join(cwd, 'dist/caches.apkg'))
+    const again = await deckc(cwd, 'build')
+    expect(again.stdout).toContain('  0 new, 0 updated, 2 unchanged\n')
+    expect(readFileSync(path.join(cwd, 'notes/deckc.lock'), 'utf8')).toBe(lock)
+    expect(readFileSync(path.join(cwd, 'dist/caches.apkg')).equals(apkg)).toBe(true)
+  })
+
+  it('build --check exits 0 on a clean tree and 3 with the report when packages or state are out of date', async () => {
+    const cwd = project({'notes/caches.md': good})
+    await deckc(cwd, 'build')
+    expect((await deckc(cwd, 'build', '--check')).code).toBe(0)
+    writeFileSync(path.join(cwd, 'notes/caches.md'), good.replace('It is not.', 'The data is fetched from memory.'))
+    const lock = readFileSync(path.join(cwd, 'notes/deckc.lock'), 'utf8')
+    const run = await deckc(cwd, 'build', '--check')
+    expect(run.code).toBe(3)
+    expect(run.stdout).toBe('notes/caches.md  2 cards\n  0 new, 1 updated, 1 unchanged\n')
+    expect(run.stderr).toBe('deckc: out of date: dist/caches.apkg, notes/deckc.lock (run deckc build and commit the result)\n')
+    expect(readFileSync(path.join(cwd, 'notes/deckc.lock'), 'utf8')).toBe(lock)
+    writeFileSync(path.join(cwd, 'notes/caches.md'), bad)
+    expect((await deckc(cwd, 'build', '--check')).code).toBe(1)
+  })
+
+  it('a build of one lecture touches only its own entries', async () => {
+    const cwd = project({'notes/a.md': good, 'notes/b.md': 'B\nWhat is b?\nb\n'})
+    await deckc(cwd, 'build')
+    const before = readFileSync(path.join(cwd, 'notes/deckc.lock'), 'utf8').split('\n')
+    writeFileSync(path.join(cwd, 'notes/b.md'), 'B\nWhat is b?\nb, changed\n')
+    writeFileSync(path.join(cwd, 'notes/a.md'), good.replace('It is not.', 'changed too'))
+    expect((await deckc(cwd, 'build', 'notes/b.md')).code).toBe(0)
+    const after = readFileSync(path.join(cwd, 'notes/deckc.lock'), 'utf8').split('\n')
+    const lines = (all: string[], file: string) => all.filter((line) => line.includes(`"file":"${file}"`))
+    expect(lines(after, 'a.md')).toEqual(lines(before, 'a.md'))
+    expect(lines(after, 'b.md')).not.toEqual(lines(before, 'b.md'))
+  })
+
+  it('says how to import when a note type gained fields since the last build', async () => {
+    const cwd = project({'notes/caches.md': good})
+    await deckc(cwd, 'build')
+    const lockPath = path.join(cwd, 'notes/deckc.lock')
+    const lock = readFileSync(lockPath, 'utf8')
+    const [header = '', ...rest] = lock.split('\n')
+    const parsed = JSON.parse(header) as {notetypes: Record<string, number>}
+    for (const id of Object.keys(parsed.notetypes)) parsed.notetypes[id] = 1
+    writeFileSync(lockPath, [JSON.stringify(parsed), ...rest].join('\n'))
+    const run = await deckc(cwd, 'build')
+    expect(run.stderr).toContain('deckc: Note type "deckc Basic" has 2 new field(s) since the last build. When importing, tick "Merge note types"')
+  })
+
+  it('reports the build as JSON with --json', async () => {
+    const cwd = project({'notes/caches.md': good, 'notes/bad.md': bad})
+    const run = await deckc(cwd, 'build', '--json')
+    expect(run.code).toBe(1)
+    expect(run.stderr).toBe('')
+    const json = JSON.parse(run.stdout) as {decks: unknown[]; messages: unknown[]}
+    expect(json.decks).toEqual([
+      {path: 'notes/caches.md', deck: 'Caches', output: 'dist/caches.apkg', bytes: expect.any(Number), cards: 2, changes: {added: 2, updated: 0, unchanged: 0, moved: [], removed: []}}
+    ])
+    expect(json.messages).toEqual([
+      {path: 'notes/bad.md', line: 2, column: 1, severity: 'error', rule: 'missing-answer', message: 'Question has no answer: found the next question or the end of the file; expected answer lines below the question'}
+    ])
+  })
+})
+
 describe('deckc check', () => {
   it('reports like build and writes nothing', async () => {
     const cwd = project({'notes/a-good.md': good, 'notes/b-bad.md': bad})
     const run = await deckc(cwd, 'check')
     expect(run.code).toBe(1)
-    expect(run.stdout).toBe('notes/a-good.md  2 cards\n')
+    expect(run.stdout).toBe('notes/a-good.md  2 cards\n  2 new, 0 updated, 0 unchanged\n')
     expect(run.stderr).toContain('notes/b-bad.md:2:1: error:')
     expect(existsSync(path.join(cwd, 'dist'))).toBe(false)
   })

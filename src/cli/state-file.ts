@@ -1,0 +1,64 @@
+import {readFile, stat} from 'node:fs/promises'
+import path from 'node:path'
+import {VFile} from 'vfile'
+import {emptyState, parseState, serializeState} from '../state.js'
+import type {State, StateEntry} from '../state.js'
+import {display} from './files.js'
+
+/** The name of the state file, kept at the root of the notes. */
+export const stateFileName = 'deckc.lock'
+
+/** A state file as read, with its entries' paths made relative to the working directory. */
+export interface StateFile {
+  /** Absolute path of `deckc.lock`. */
+  path: string
+  /** Receives `bad-lock` warnings; its path is the state file's display path. */
+  file: VFile
+  /** Contents as read (`undefined`: no file yet). */
+  text: string | undefined
+  /** The state, with `file` of each entry relative to the working directory. */
+  state: State
+}
+
+/**
+ * Where the state file of a build root lives: the nearest `deckc.lock` in the
+ * root's folder (a file root: its folder) or a folder above it, up to the
+ * working directory; else a new one in the root's folder. So building one
+ * lecture of `notes/` uses `notes/deckc.lock`.
+ *
+ * @param root
+ *   Absolute path of a PATH argument.
+ */
+export async function locateStateFile(root: string, cwd: string): Promise<string> {
+  const info = await stat(root)
+  const start = info.isDirectory() ? root : path.dirname(root)
+  const inside = !path.relative(cwd, start).startsWith('..')
+  for (let folder = start; ; folder = path.dirname(folder)) {
+    const candidate = path.join(folder, stateFileName)
+    if (await stat(candidate).then((found) => found.isFile(), () => false)) return candidate
+    if (!inside || folder === cwd || path.dirname(folder) === folder) break
+  }
+  return path.join(start, stateFileName)
+}
+
+/** Read a state file; a missing one is an empty state. */
+export async function readStateFile(absolute: string, cwd: string): Promise<StateFile> {
+  const file = new VFile({path: display(cwd, absolute)})
+  const text = await readFile(absolute, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOENT') {
+      file.message(`Cannot read the state file: ${error.code ?? error.message}; every card is taken as new`, {place: {line: 1, column: 1}, ruleId: 'bad-lock', source: 'deckc'})
+    }
+    return undefined
+  })
+  const state = text === undefined ? emptyState : parseState(text, file)
+  const folder = path.dirname(absolute)
+  const toCwd = (entry: StateEntry): StateEntry => ({...entry, file: display(cwd, path.resolve(folder, entry.file))})
+  return {path: absolute, file, text, state: {...state, entries: state.entries.map(toCwd)}}
+}
+
+/** The text of a state file for a state whose paths are relative to the working directory. */
+export function stateFileText(absolute: string, state: State, cwd: string): string {
+  const folder = path.dirname(absolute)
+  const toFolder = (entry: StateEntry): StateEntry => ({...entry, file: path.relative(folder, path.resolve(cwd, entry.file)).split(path.sep).join('/')})
+  return serializeState({...state, entries: state.entries.map(toFolder)})
+}

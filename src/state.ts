@@ -1,0 +1,142 @@
+import type {VFile} from 'vfile'
+import {z} from 'zod'
+
+/**
+ * The identity a card had at the last build, as kept in the state file
+ * (`deckc.lock`): enough to give a rebuilt card the same guid and note id, to
+ * keep its `mod` while its content is unchanged, and to name it when it
+ * disappears from the notes.
+ */
+export interface StateEntry {
+  guid: string
+  /** Note id (milliseconds; the "Added" date in Anki). */
+  note: number
+  /** Note modification time (seconds): changes only with the content. */
+  mod: number
+  /** Hash of the note's note type, fields and tags. */
+  hash: string
+  /** The lecture file, relative to the state file's folder, `/`-separated. */
+  file: string
+  deck: string
+  /** The question as plain text, single-spaced. */
+  question: string
+  /** The author's `#id`, when the card has one. */
+  id?: string
+}
+
+/** Everything the state file records. */
+export interface State {
+  /** Field count of each note type id at the last build (to notice appended fields). */
+  notetypes: Record<string, number>
+  entries: StateEntry[]
+}
+
+const header = z.strictObject({
+  deckc: z.literal('lock'),
+  version: z.literal(1),
+  notetypes: z.record(z.string().regex(/^\d+$/), z.number().int().positive())
+})
+
+const entry = z.strictObject({
+  guid: z.string().min(1),
+  note: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+  mod: z.number().int().nonnegative(),
+  hash: z.string().regex(/^[\da-f]{16}$/),
+  file: z.string().min(1),
+  deck: z.string().min(1),
+  question: z.string(),
+  id: z.string().min(1).optional()
+})
+
+/** An empty state: the first build. */
+export const emptyState: State = {notetypes: {}, entries: []}
+
+/**
+ * Read a state file. It is JSON Lines — a header, then one card a line, sorted
+ * by guid — so that a merge conflict or a hand edit spoils single lines only:
+ * each bad line is a `bad-lock` warning and is skipped.
+ *
+ * @param text
+ *   Contents of `deckc.lock`.
+ * @param file
+ *   Receives `bad-lock` warnings (its path is the state file's).
+ */
+export function parseState(text: string, file: VFile): State {
+  const state: State = {notetypes: {}, entries: []}
+  const guids = new Set<string>()
+  for (const [index, line] of text.split(/\r?\n/).entries()) {
+    if (line.trim() === '') continue
+    const place = {line: index + 1, column: 1}
+    let value: unknown
+    try {
+      value = JSON.parse(line)
+    } catch {
+      warn(file, 'Line is not JSON (a merge conflict?); skipped it; expected one card per line as written by deckc', place)
+      continue
+    }
+    if (index === 0) {
+      const parsed = header.safeParse(value)
+      if (parsed.success) state.notetypes = parsed.data.notetypes
+      else warn(file, 'First line is not a deckc.lock header; expected {"deckc":"lock","version":1,…}', place)
+      continue
+    }
+    const parsed = entry.safeParse(value)
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]
+      warn(file, `Card line is invalid (${issue?.path.join('.') || 'line'}: ${issue?.message ?? 'invalid'}); skipped it; expected a line as written by deckc`, place)
+    } else if (guids.has(parsed.data.guid)) {
+      warn(file, `Guid ${parsed.data.guid} appears twice; kept the first line`, place)
+    } else {
+      guids.add(parsed.data.guid)
+      state.entries.push(withoutUndefined(parsed.data))
+    }
+  }
+  return state
+}
+
+/** Write a state file: header, then entries sorted by guid, one JSON object a line. */
+export function serializeState(state: State): string {
+  const notetypes = Object.fromEntries(Object.entries(state.notetypes).sort(([a], [b]) => compare(a, b)))
+  const lines = [JSON.stringify({deckc: 'lock', version: 1, notetypes})]
+  for (const item of [...state.entries].sort((a, b) => compare(a.guid, b.guid))) {
+    const {guid, note, mod, hash, file, deck, question, id} = item
+    lines.push(JSON.stringify(id === undefined ? {guid, note, mod, hash, file, deck, question} : {guid, note, mod, hash, file, deck, question, id}))
+  }
+  return `${lines.join('\n')}\n`
+}
+
+/**
+ * The state after a build: each compiled lecture's entries replace the ones it
+ * was matched against; lectures with errors keep theirs, and so do lectures
+ * outside this build.
+ *
+ * @param state
+ *   The state before the build.
+ * @param decks
+ *   Per compiled lecture, its new entries (`undefined` when it has errors) and the entries they replace.
+ * @param notetypes
+ *   Field count of each current note type.
+ */
+export function nextState(state: State, decks: Array<{entries: StateEntry[] | undefined; replaced: StateEntry[]}>, notetypes: Record<string, number>): State {
+  const dropped = new Set<StateEntry>()
+  const added: StateEntry[] = []
+  for (const deck of decks) {
+    if (!deck.entries) continue
+    for (const entry of deck.replaced) dropped.add(entry)
+    added.push(...deck.entries)
+  }
+  return {notetypes, entries: [...state.entries.filter((entry) => !dropped.has(entry)), ...added]}
+}
+
+function withoutUndefined(value: z.infer<typeof entry>): StateEntry {
+  const {id, ...rest} = value
+  return id === undefined ? rest : {...rest, id}
+}
+
+function warn(file: VFile, reason: string, place: {line: number; column: number}): void {
+  file.message(reason, {place, ruleId: 'bad-lock', source: 'deckc'})
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
