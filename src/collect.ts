@@ -1,5 +1,5 @@
 import {createHash} from 'node:crypto'
-import type {Collection, Deck, Note} from './types.js'
+import type {Collection, Deck, MediaFile, Note} from './types.js'
 
 /**
  * Lay out a deck and its notes as the rows of a package: the deck with each
@@ -10,8 +10,10 @@ import type {Collection, Deck, Note} from './types.js'
  *   Deck name (`::` between levels) and HTML description.
  * @param notes
  *   Notes in authoring order.
+ * @param media
+ *   Media files the notes use (named after their content; duplicates are one file).
  */
-export function collect(deck: {name: string; description: string}, notes: Note[]): Collection {
+export function collect(deck: {name: string; description: string}, notes: Note[], media: MediaFile[] = []): Collection {
   const decks = deckPath(deck.name).map((name): Deck => ({
     id: deckId(name),
     name,
@@ -21,7 +23,8 @@ export function collect(deck: {name: string; description: string}, notes: Note[]
   const cards = notes.flatMap((note, index) =>
     note.ords.map((ord) => ({id: note.id + ord, nid: note.id, did, ord, mod: note.mod, due: index + 1}))
   )
-  return {decks, notes, cards, media: []}
+  const unique = new Map(media.map((file) => [file.name, file]))
+  return {decks, notes, cards, media: [...unique.values()]}
 }
 
 /** `A::B::C` → `A`, `A::B`, `A::B::C`. */
@@ -38,4 +41,24 @@ function deckPath(name: string): string[] {
 export function deckId(name: string): number {
   const hash = createHash('sha256').update(`deckc deck\u001F${name.normalize('NFC').toLowerCase()}`).digest()
   return hash.readUIntBE(0, 6) + 2
+}
+
+/**
+ * One package holding several decks (`--bundle`): the same notes, guids and
+ * note types as the packages of each deck, so importing both never
+ * duplicates. Parent decks shared by several decks appear once.
+ */
+export function bundle(collections: Collection[]): Collection {
+  const decks = new Map<number, Deck>()
+  const media = new Map<string, Collection['media'][number]>()
+  for (const collection of collections) {
+    for (const deck of collection.decks) if (!decks.has(deck.id) || deck.description !== '') decks.set(deck.id, deck)
+    for (const file of collection.media) media.set(file.name, file)
+  }
+  return {
+    decks: [...decks.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    notes: collections.flatMap((collection) => collection.notes),
+    cards: collections.flatMap((collection) => collection.cards),
+    media: [...media.values()]
+  }
 }

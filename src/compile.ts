@@ -1,5 +1,9 @@
 import {VFile} from 'vfile'
 import {collect} from './collect.js'
+import {readFrontMatter} from './frontmatter.js'
+import {toField} from './html.js'
+import {parseMarkdown} from './markdown.js'
+import type {ReadMedia} from './media.js'
 import {decode} from './decode.js'
 import {dedupe, identify} from './identify.js'
 import type {Changes} from './identify.js'
@@ -19,6 +23,13 @@ export interface CompileOptions {
    * the same form as `Lecture.path`. Without it every card is new.
    */
   state?: State
+  /**
+   * Reads the images and sounds lectures reference (the CLI reads them below
+   * the notes root). Without it, a media reference is a `missing-media` error.
+   */
+  readMedia?: ReadMedia
+  /** Display names of folders (by path below the root, e.g. `systems-for-ml`), for parent decks. */
+  folders?: Record<string, string>
 }
 
 /** The outcome for one lecture. */
@@ -41,9 +52,15 @@ export interface CompiledDeck {
 interface Parsed {
   lecture: Lecture
   file: VFile
+  /** Full deck name: parent decks from folders, then `title`. */
   deck: string
-  /** Where the deck name was written (the title line), for `duplicate-deck`. */
+  /** The lecture's own deck name: front matter `deck`, else the title line, else the file name. */
+  title: string
+  /** Where the deck name was written, for `duplicate-deck`. */
   deckPlace: {line: number; column: number}
+  description: string
+  tags: string[]
+  reverse: boolean
   cards: RenderedCard[]
 }
 
@@ -58,7 +75,7 @@ interface Parsed {
  *   The build clock.
  */
 export function compile(lectures: Lecture[], options: CompileOptions): CompiledDeck[] {
-  const parsed = lectures.map((lecture) => parse(lecture))
+  const parsed = lectures.map((lecture) => parse(lecture, options))
   checkDeckNames(parsed)
   const ok = (entry: Parsed) => !entry.file.messages.some((message) => message.fatal)
 
@@ -67,11 +84,11 @@ export function compile(lectures: Lecture[], options: CompileOptions): CompiledD
   const claimed = new Set<StateEntry>()
   const matched = parsed.map((entry) => {
     if (!ok(entry)) return {pool: [], found: []}
-    // A lecture's earlier cards: those of its file, and those of its deck from a file not in this build (a renamed file).
-    const deck = normalize(entry.deck)
-    const pool = previous.filter(
-      (item) => !claimed.has(item) && (item.file === entry.lecture.path || (normalize(item.deck) === deck && !paths.has(item.file)))
-    )
+    // A lecture's earlier cards: those of its file, and those of its deck from a file not in this build
+    // (a renamed or moved file: its parent decks may differ, its own deck name is the same).
+    const title = normalize(entry.title)
+    const sameDeck = (deck: string) => normalize(deck) === title || normalize(deck).endsWith(`::${title}`)
+    const pool = previous.filter((item) => !claimed.has(item) && (item.file === entry.lecture.path || (sameDeck(item.deck) && !paths.has(item.file))))
     for (const item of pool) claimed.add(item)
     return {pool, found: match(entry.cards, pool)}
   })
@@ -86,10 +103,21 @@ export function compile(lectures: Lecture[], options: CompileOptions): CompiledD
     const {pool, found} = matched[index] ?? {pool: [], found: []}
     const base = {lecture: entry.lecture, file: entry.file, deck: entry.deck, replaced: pool}
     if (!ok(entry)) return {...base, collection: undefined, changes: undefined, entries: undefined}
-    const identified = identify(entry.cards, {deck: entry.deck, path: entry.lecture.path, clock: options.clock, previous: found, pool, taken, newId})
+    const identified = identify(entry.cards, {
+      deck: entry.deck,
+      title: entry.title,
+      tags: entry.tags,
+      reverse: entry.reverse,
+      path: entry.lecture.path,
+      clock: options.clock,
+      previous: found,
+      pool,
+      taken,
+      newId
+    })
     return {
       ...base,
-      collection: collect({name: entry.deck, description: ''}, identified.notes),
+      collection: collect({name: entry.deck, description: entry.description}, identified.notes, entry.cards.flatMap((card) => card.media)),
       changes: identified.changes,
       entries: identified.entries
     }
@@ -119,12 +147,18 @@ function newNoteIds(count: number, previous: StateEntry[], clock: number): numbe
   return ids.reverse()
 }
 
-function parse(lecture: Lecture): Parsed {
+function parse(lecture: Lecture, options: CompileOptions): Parsed {
   const file = new VFile({path: lecture.path})
-  const fallback = {lecture, file, deck: stem(lecture.path), deckPlace: {line: 1, column: 1}, cards: []}
+  const relative = lecture.relative ?? lecture.path.slice(lecture.path.lastIndexOf('/') + 1)
+  const parents = parentDecks(relative, options.folders ?? {})
+  const name = stem(relative)
+  const base = {lecture, file, deck: [...parents, name].join('::'), title: name, deckPlace: {line: 1, column: 1}, description: '', reverse: false}
+  const tags = [lectureTag(relative)]
   const text = decode(lecture.value, file)
-  if (text === undefined) return fallback
+  if (text === undefined) return {...base, tags, cards: []}
+
   const source = split(text, file)
+  const front = readFrontMatter(source.frontMatter, file)
   if (source.records.length === 0) {
     file.message('No cards: found no question; expected question lines ending with `?` (or headings, in heading style) followed by their answers', {
       place: {line: 1, column: 1},
@@ -132,14 +166,39 @@ function parse(lecture: Lecture): Parsed {
       source: 'deckc'
     }).fatal = true
   }
-  const cards = dedupe(render(validate(source.records, file), file), file)
-  const title = source.title ? plainText(source.title.value) : ''
+  const cards = dedupe(render(validate(source.records, file), file, {lecture: lecture.path, read: options.readMedia}), file)
+  const title = front.deck ?? (source.title ? plainText(source.title.value) : '')
+  const own = title === '' ? name : title
   return {
-    ...fallback,
-    deck: title === '' ? fallback.deck : title,
-    deckPlace: source.title?.position.start ?? fallback.deckPlace,
+    ...base,
+    deck: [...parents, own].join('::'),
+    title: own,
+    deckPlace: source.title?.position.start ?? base.deckPlace,
+    description: front.description === undefined ? '' : renderDescription(front.description, file, source.frontMatter?.position.start),
+    tags: [...new Set([...(front.tags ?? []), ...tags])],
+    reverse: front.reverse ?? false,
     cards
   }
+}
+
+/** Parent deck names from a lecture's folders, with display names from the configuration's `folders`. */
+function parentDecks(relative: string, folders: Record<string, string>): string[] {
+  const parts = relative.split('/').slice(0, -1)
+  return parts.map((part, index) => folders[parts.slice(0, index + 1).join('/')] ?? part)
+}
+
+/** The tag every card of a lecture gets: its path below the root without extension, folders joined by `::`. */
+function lectureTag(relative: string): string {
+  return relative
+    .replace(/\.md$/i, '')
+    .split('/')
+    .map((part) => part.replace(/[\s\u0000-\u001F]+/g, '_'))
+    .join('::')
+}
+
+/** A deck description is Markdown, shown in Anki's deck overview. */
+function renderDescription(markdown: string, file: VFile, start: {line: number; column: number} | undefined): string {
+  return toField(parseMarkdown(markdown), {file, source: markdown, place: (point) => ({line: (start?.line ?? 1) + point.line - 1, column: point.column})})
 }
 
 /** Anki matches decks by name, case-insensitively: two lectures must not share one. */

@@ -8,6 +8,9 @@ import {toHast} from 'mdast-util-to-hast'
 import {find, html as htmlSchema} from 'property-information'
 import {visit} from 'unist-util-visit'
 import {VFile} from 'vfile'
+import {fencedCode, highlightCode} from './highlight.js'
+import {restoreMath} from './math.js'
+import type {ProtectedMath} from './math.js'
 import type {Point} from './types.js'
 
 /** How to report what sanitizing removed. */
@@ -20,6 +23,8 @@ export interface FieldOptions {
   place: (point: Point) => Point
   /** Whether a lone paragraph is unwrapped into its content (a question line). */
   inline?: boolean
+  /** The math taken out of the Markdown before parsing; put back as `\(…\)` / `\[…\]` after sanitizing. */
+  math?: ProtectedMath
 }
 
 /** A property sanitizing can keep (our schema allows it everywhere) to recognise each element afterwards. */
@@ -60,6 +65,9 @@ export function toField(tree: MdastNodes, options: FieldOptions): string {
   if (kept.size < elements.length || elements.some((element, index) => changedAttributes(element, kept.get(index)).length > 0)) {
     report(hast, kept, options)
   }
+  // After sanitizing, which would strip the token classes; both add only text and class names.
+  highlightCode(clean, fencedCode(tree))
+  if (options.math) restoreMath(clean, options.math)
   return toHtml(clean, {characterReferences: {useNamedReferences: true}})
 }
 

@@ -22,8 +22,18 @@ export interface Changes {
 
 /** What identity depends on besides the cards themselves. */
 export interface IdentifyOptions {
-  /** Deck name: part of every derived guid, so one question in two decks gives two notes. */
+  /** Full deck name (with parent decks), kept in the state. */
   deck: string
+  /**
+   * The lecture's own deck name, without parent decks from folders: part of
+   * every derived guid, so one question in two decks gives two notes, while
+   * moving a lecture to another folder keeps them.
+   */
+  title: string
+  /** Tags of every note. */
+  tags: string[]
+  /** Whether every card also gets its reversed card (front matter `reverse: true`). */
+  reverse: boolean
   /** The lecture's path, shown as each note's source and kept in the state. */
   path: string
   /** Build time in milliseconds: the `mod` of new and changed notes. */
@@ -85,8 +95,10 @@ export function identify(cards: RenderedCard[], options: IdentifyOptions): Ident
   const entries: StateEntry[] = []
 
   for (const [index, card] of cards.entries()) {
-    const fields = [card.front, card.back, '']
-    const tags: string[] = []
+    const reverse = card.attributes.reverse || options.reverse
+    // A non-empty Reverse field makes the note's second template, the reversed card, exist.
+    const fields = [card.front, card.back, reverse ? 'y' : '']
+    const tags = options.tags
     const hash = contentHash(BASIC.id, fields, tags)
     const before = options.previous[index]
     let mod = now
@@ -100,7 +112,7 @@ export function identify(cards: RenderedCard[], options: IdentifyOptions): Ident
     }
     if (before && before.deck !== options.deck) changes.moved.push({question: card.question, from: before.deck})
 
-    const guid = before?.guid ?? freshGuid(options.deck, identityKey(card), options.taken)
+    const guid = before?.guid ?? freshGuid(options.title, identityKey(card), options.taken)
     options.taken.add(guid)
     const note: Note = {
       guid,
@@ -109,7 +121,7 @@ export function identify(cards: RenderedCard[], options: IdentifyOptions): Ident
       notetype: BASIC.id,
       fields,
       tags,
-      ords: [0],
+      ords: reverse ? [0, 1] : [0],
       source: {path: options.path, line: card.position.start.line}
     }
     notes.push(note)

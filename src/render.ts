@@ -4,7 +4,17 @@ import {toString} from 'mdast-util-to-string'
 import type {VFile} from 'vfile'
 import {toField} from './html.js'
 import {answerSource, parseMarkdown} from './markdown.js'
-import type {Card, Located, Point, QuestionPart, RenderedCard} from './types.js'
+import {protectMath, restoreSource} from './math.js'
+import {resolveMedia} from './media.js'
+import type {ReadMedia} from './media.js'
+import type {Card, Located, MediaFile, Point, QuestionPart, RenderedCard} from './types.js'
+
+/** Where a lecture's media references are read from. */
+export interface RenderMedia {
+  /** The lecture's path, as in `Lecture.path`. */
+  lecture: string
+  read: ReadMedia | undefined
+}
 
 /**
  * Render each card's question and answer to the HTML of its Anki fields.
@@ -12,40 +22,57 @@ import type {Card, Located, Point, QuestionPart, RenderedCard} from './types.js'
  * @param cards
  *   Validated cards of one lecture.
  * @param file
- *   Receives `unsafe-html` warnings.
+ *   Receives `unsafe-html` warnings and media errors.
+ * @param media
+ *   How images and sounds are read; without it, a media reference is an error.
  */
-export function render(cards: Card[], file: VFile): RenderedCard[] {
-  return cards.map((card) => ({
-    front: clean(card.question.map((part) => renderPart(part, file)).join('<br>')),
-    back: clean(renderAnswer(card, file)),
-    question: card.question.map((part) => plainText(part.text.value)).join(' '),
-    attributes: card.attributes,
-    position: card.position
-  }))
+export function render(cards: Card[], file: VFile, media?: RenderMedia): RenderedCard[] {
+  return cards.map((card) => {
+    const files: MediaFile[] = []
+    const context = {lecture: media?.lecture ?? file.path, read: media?.read, file, files}
+    return {
+      front: clean(card.question.map((part) => renderPart(part, file, context)).join('<br>')),
+      back: clean(renderAnswer(card, file, context)),
+      question: card.question.map((part) => plainText(part.text.value)).join(' '),
+      attributes: card.attributes,
+      media: files,
+      position: card.position
+    }
+  })
 }
 
-/** The plain text of a line of Markdown, as in the deck title or a question. */
+type MediaFields = Omit<Parameters<typeof resolveMedia>[1], 'place'>
+
+/** The plain text of a line of Markdown, as in the deck title or a question; math stays as written (`$x^2$`). */
 export function plainText(markdown: string): string {
-  return toString(parseMarkdown(markdown)).trim()
+  const math = protectMath(markdown)
+  return restoreSource(toString(parseMarkdown(math.markdown)), math).trim()
 }
 
-function renderPart(part: QuestionPart, file: VFile): string {
+function renderPart(part: QuestionPart, file: VFile, media: MediaFields): string {
+  const math = protectMath(part.text.value)
+  const tree = parseMarkdown(math.markdown)
+  const place = (point: Point): Point => shift(part.text)(math.place(point))
+  resolveMedia(tree, {...media, place})
   // A question line is one paragraph: its content goes into the front without the `<p>`.
-  const html = toField(parseMarkdown(part.text.value), {file, source: part.text.value, place: shift(part.text), inline: true})
+  const html = toField(tree, {file, source: math.markdown, place, inline: true, math})
   const reference = part.reference ? ` <span class="ref">${escape(part.reference.value)}</span>` : ''
   return html + reference
 }
 
-function renderAnswer(card: Card, file: VFile): string {
-  const source = answerSource(card.answer)
+function renderAnswer(card: Card, file: VFile, media: MediaFields): string {
+  // Math is taken out first, so that a `$$` block is one line to the list handling of `answerSource`.
+  const math = protectMath(card.answer.map((line) => line.text).join('\n'))
+  const source = answerSource(math.markdown.split('\n').map((text, index) => ({line: index + 1, text})))
   const tree = parseMarkdown(source.markdown)
+  const place = (point: Point): Point => {
+    const at = math.place({line: source.lines[point.line - 1] ?? point.line, column: point.column})
+    return {line: card.answer[at.line - 1]?.line ?? at.line, column: at.column}
+  }
+  resolveMedia(tree, {...media, place})
   newlineToBreak(tree)
   markLabels(tree)
-  return toField(tree, {
-    file,
-    source: source.markdown,
-    place: (point) => ({line: source.lines[point.line - 1] ?? point.line, column: point.column})
-  })
+  return toField(tree, {file, source: source.markdown, place, math})
 }
 
 /** A word or two and a colon opening a line: `short:`, `note:`, `problem:`. */

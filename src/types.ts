@@ -24,6 +24,11 @@ export interface Lecture {
   path: string
   /** File contents; bytes are checked for UTF-8, strings are taken as they are. */
   value: Uint8Array | string
+  /**
+   * Path relative to its build root, `/`-separated (default: the file name).
+   * Its folders become parent decks; it names the lecture's tag.
+   */
+  relative?: string
 }
 
 /** One source line of a lecture, without its line ending. */
@@ -71,6 +76,8 @@ export interface LectureSource {
 export interface CardAttributes {
   /** `#name`: an identity pinned by the author. */
   id: string | undefined
+  /** `.reverse`: the card is also asked the other way round. */
+  reverse: boolean
 }
 
 /** A card that passed validation. */
@@ -91,6 +98,8 @@ export interface RenderedCard {
   /** The question as plain text (parts joined with a space, no reference). */
   question: string
   attributes: CardAttributes
+  /** Images and sounds the fields use, under their names in the package. */
+  media: MediaFile[]
   position: Position
 }
 

@@ -96,22 +96,24 @@ function trimBlankLines<T extends {text: string}>(lines: T[]): T[] {
 }
 
 /**
- * Read `{#id}` attribute blocks. A card has at most one block; `#name` pins the
- * card's identity.
+ * Read `{#id .reverse}` attribute blocks. A card has at most one block; `#name`
+ * pins the card's identity, `.reverse` adds the reversed card.
  */
 function parseAttributes(blocks: CardRecord['attributes'], context: z.RefinementCtx): CardAttributes {
-  const attributes: CardAttributes = {id: undefined}
+  const attributes: CardAttributes = {id: undefined, reverse: false}
   for (const [index, block] of blocks.entries()) {
     if (index > 0) {
       fail(context, 'bad-attribute', 'Card has a second attribute block: found `{…}` on two question lines; expected one block for the card', ['attributes', index])
       continue
     }
     for (const token of block.value.trim().split(/\s+/).filter(Boolean)) {
-      if (token.startsWith('#') && cardId.test(token.slice(1))) {
+      if (token === '.reverse') {
+        attributes.reverse = true
+      } else if (token.startsWith('#') && cardId.test(token.slice(1))) {
         if (attributes.id === undefined) attributes.id = token.slice(1)
         else fail(context, 'bad-attribute', `Card has two ids: found \`${token}\` after \`#${attributes.id}\`; expected one \`#id\``, ['attributes', index])
       } else {
-        fail(context, 'bad-attribute', `Unknown card attribute: found \`${token}\`; expected \`#id\` (letters, digits, \`-\`, \`_\`, \`.\`, \`:\`)`, ['attributes', index])
+        fail(context, 'bad-attribute', `Unknown card attribute: found \`${token}\`; expected \`#id\` (letters, digits, \`-\`, \`_\`, \`.\`, \`:\`) or \`.reverse\``, ['attributes', index])
       }
     }
   }

@@ -15,7 +15,7 @@ describe('parseArguments', () => {
   })
   it('rejects unknown options and commands, and options of another command', () => {
     expect(parseArguments(['build', '--nope'])).toMatchObject({command: 'usage-error'})
-    expect(parseArguments(['make'])).toEqual({command: 'usage-error', message: "Unknown command 'make'; expected one of: build, check"})
+    expect(parseArguments(['make'])).toEqual({command: 'usage-error', message: "Unknown command 'make'; expected one of: build, check, preview, inspect, lint"})
     expect(parseArguments(['check', '--out', 'x'])).toEqual({command: 'usage-error', message: "Option '--out' does not apply to 'check'"})
   })
 })

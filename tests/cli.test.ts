@@ -115,6 +115,40 @@ describe('deckc build', () => {
   })
 })
 
+describe('courses', () => {
+  it('nests decks by folder, with display names from deckc.config.json, and writes a bundle of every deck', async () => {
+    const cwd = project({
+      'notes/systems-for-ml/l1.md': 'L1 Intro\nWhat is ML?\nLearning from data.\n',
+      'notes/systems-for-ml/l2.md': 'L2 Training\nWhat is SGD?\nStochastic gradient descent.\n',
+      'notes/os/threads.md': 'Threads\nWhat is a thread?\nA unit of execution.\n',
+      'deckc.config.json': '{"folders": {"systems-for-ml": "Systems for ML"}}'
+    })
+    const run = await deckc(cwd, 'build', '--bundle', 'course')
+    expect(run.code).toBe(0)
+    expect(run.stdout).toMatch(/\nbundle → dist\/course\.apkg {2}3 decks {2}\d+\.\d kB\n$/)
+    const course = await readBack(path.join(cwd, 'dist/course.apkg'))
+    const decks = course.json?.decks
+    const names = Object.values(decks?.ok ? (decks.value as Record<string, {name: string}>) : {}).map((deck) => deck.name).sort()
+    expect(names).toEqual(['Default', 'Systems for ML', 'Systems for ML::L1 Intro', 'Systems for ML::L2 Training', 'os', 'os::Threads'])
+    const single = await readBack(path.join(cwd, 'dist/os/threads.apkg'))
+    const guids = (pkg: typeof single) => pkg.notes.map((note) => note.values['guid'])
+    expect(guids(course)).toEqual(expect.arrayContaining(guids(single)))
+  })
+
+  it('writes no bundle when any lecture has errors', async () => {
+    const cwd = project({'notes/a.md': good, 'notes/b.md': bad})
+    expect((await deckc(cwd, 'build', '--bundle', 'course')).code).toBe(1)
+    expect(existsSync(path.join(cwd, 'dist/course.apkg'))).toBe(false)
+  })
+
+  it('reports a configuration error at its place and exits 2', async () => {
+    const cwd = project({'notes/a.md': good, 'deckc.config.json': '{\n  "folders": {},\n  "colour": "blue"\n}\n'})
+    const run = await deckc(cwd, 'build')
+    expect(run.code).toBe(2)
+    expect(run.stderr).toBe('deckc.config.json:3:3: error: Unknown key `colour`; expected one of `folders`, `bundle` [bad-config]\n')
+  })
+})
+
 describe('the state file', () => {
   it('is written beside the notes, and a rebuild without changes reproduces packages and state', async () => {
     const cwd = project({'notes/caches.md': good})

@@ -10,7 +10,11 @@ const update = process.env['UPDATE_FIXTURES'] === '1'
 
 interface Expected {
   deck: string
-  cards: Array<{front: string; back: string}>
+  description?: string
+  /** Tags of the first card (a lecture's cards share them). */
+  tags?: string[]
+  /** Ords only when not the forward card alone. */
+  cards: Array<{front: string; back: string; ords?: number[]}>
 }
 
 describe('fixtures', () => {
@@ -19,9 +23,17 @@ describe('fixtures', () => {
       const folder = new URL(`${name}/`, root)
       const [deck] = compile([{path: `${name}/input.md`, value: readFileSync(new URL('input.md', folder))}], {clock: 1_790_000_000_000})
       if (!deck) throw new Error('compile returned no deck')
+      const notes = deck.collection?.notes ?? []
+      const description = deck.collection?.decks.at(-1)?.description ?? ''
       const actual: Expected = {
         deck: deck.deck,
-        cards: (deck.collection?.notes ?? []).map((note) => ({front: note.fields[0] ?? '', back: note.fields[1] ?? ''}))
+        ...(description === '' ? {} : {description}),
+        ...(notes[0] ? {tags: notes[0].tags} : {}),
+        cards: notes.map((note) => ({
+          front: note.fields[0] ?? '',
+          back: note.fields[1] ?? '',
+          ...(note.ords.length === 1 && note.ords[0] === 0 ? {} : {ords: note.ords})
+        }))
       }
       const messages = report([deck.file])
       const expectedJson = new URL('expected.json', folder)

@@ -123,7 +123,8 @@ train the model
   it('keeps guids when the file is renamed or moved to another folder', () => {
     const [first = [], second = []] = builds({'notes/caches.md': v1}, {'notes/term1/l1-caches.md': v1})
     expect(notes(second).map((note) => note.guid)).toEqual(notes(first).map((note) => note.guid))
-    expect(second[0]?.changes).toMatchObject({added: 0, unchanged: 4, removed: []})
+    // The lecture tag follows the file, so the notes are updated (in place).
+    expect(second[0]?.changes).toMatchObject({added: 0, updated: 4, removed: []})
   })
 
   it('reports cards that moved to another deck', () => {
@@ -152,7 +153,7 @@ train the model
 
 describe('match', () => {
   const entry = (question: string) => ({guid: question, note: 1, mod: 1, hash: '0000000000000000', file: 'f', deck: 'd', question})
-  const card = (question: string) => ({question, attributes: {id: undefined}})
+  const card = (question: string) => ({question, attributes: {id: undefined, reverse: false}})
 
   it('pairs only mutual unique best matches above the threshold', () => {
     expect(match([card('What is a cach?')], [entry('What is a cache?')])[0]?.guid).toBe('What is a cache?')

@@ -483,14 +483,14 @@ export interface NotetypeJson {
 }
 
 /**
- * `mod` (seconds) of both note types: 2026-11-26T00:00:00Z.
+ * `mod` (seconds) of both note types: 2026-11-26T14:00:00Z (code highlighting and math CSS).
  *
  * Anki updates a user's copy of a note type only when the package's `mod` is
  * newer (§7.3), so ANY change to CSS, templates or fields MUST bump this to a
  * later value (the time of the change). tests/anki/format.test.ts pins a hash
  * of each note type's JSON to this value and fails when one changes alone.
  */
-export const NOTETYPE_MOD = 1_795_651_200
+export const NOTETYPE_MOD = 1_795_701_600
 
 /** Id of the "deckc Basic" note type — its identity on re-import, forever (§3.1). */
 export const BASIC_ID = 1_759_256_399
@@ -513,6 +513,42 @@ const IDS = {
   clozeExtra: 6_341_802_864_887_766,
   clozeCard: 5_278_111_350_426_041
 } as const
+
+/**
+ * Colours of highlight.js tokens (`<span class="hljs-…">` in fenced code):
+ * token classes without the `hljs-` prefix, then the colour in light and in
+ * night mode. GitHub's palettes, darkened or lightened where needed for a
+ * contrast of at least 4.5:1 on the code background (#ececec light, #393939
+ * night). Plain code text keeps the card's colour.
+ */
+const TOKEN_COLOURS: Array<{tokens: string[]; light: string; night: string}> = [
+  {tokens: ['keyword', 'doctag', 'template-tag', 'template-variable', 'type'], light: '#b31d28', night: '#ff7b72'},
+  {tokens: ['title', 'section'], light: '#6f42c1', night: '#d2a8ff'},
+  {
+    tokens: ['attr', 'attribute', 'literal', 'meta', 'number', 'operator', 'variable', 'link', 'selector-attr', 'selector-class', 'selector-id'],
+    light: '#0550ae',
+    night: '#79c0ff'
+  },
+  {tokens: ['string', 'regexp'], light: '#0a3069', night: '#a5d6ff'},
+  {tokens: ['built_in', 'symbol', 'bullet'], light: '#953800', night: '#ffa657'},
+  {tokens: ['comment', 'quote', 'code', 'formula'], light: '#57606a', night: '#a0a8b2'},
+  {tokens: ['name', 'selector-tag', 'selector-pseudo'], light: '#116329', night: '#7ee787'}
+]
+
+/** Token colour rules: light first, then night mode (on the card or an ancestor), which is more specific. */
+const TOKEN_CSS = [
+  ...TOKEN_COLOURS.map(({tokens, light}) => `${tokens.map((token) => `.hljs-${token}`).join(', ')} { color: ${light}; }`),
+  ...TOKEN_COLOURS.map(
+    ({tokens, night}) =>
+      `${tokens.flatMap((token) => [`.nightMode .hljs-${token}`, `.night_mode .hljs-${token}`]).join(', ')} { color: ${night}; }`
+  ),
+  '.hljs-comment, .hljs-quote, .hljs-emphasis { font-style: italic; }',
+  '.hljs-section, .hljs-strong { font-weight: bold; }',
+  '.hljs-addition { color: #116329; background-color: #dafbe1; }',
+  '.hljs-deletion { color: #82071e; background-color: #ffebe9; }',
+  '.nightMode .hljs-addition, .night_mode .hljs-addition { color: #aff5b4; background-color: #033a16; }',
+  '.nightMode .hljs-deletion, .night_mode .hljs-deletion { color: #ffdcd7; background-color: #67060c; }'
+].join('\n')
 
 /**
  * Stylesheet shared by both note types. Anki puts `.card` on the page body and
@@ -559,6 +595,8 @@ pre {
   line-height: 1.4;
 }
 pre code { padding: 0; background: none; font-size: 1em; }
+${TOKEN_CSS}
+.math { overflow-x: auto; overflow-y: hidden; }
 table { border-collapse: collapse; margin: 0.5em 0; }
 th, td { border: 1px solid #d0d7de; padding: 0.3em 0.6em; text-align: left; vertical-align: top; }
 th { background-color: rgba(127, 127, 127, 0.12); }

@@ -1,11 +1,14 @@
 /**
  * Reads a legacy `.apkg` back into plain data — zip listing, SQLite header,
  * schema, rows with their storage classes, parsed JSON and media — so tests
- * and `lint` can check a package the way Anki will read it.
+ * and `lint` can check a package the way Anki will read it. On request it
+ * also reads the newer `collection.anki21b` format (§10) for `inspect`.
  * With `pack.ts`, the only module that knows SQLite and zip.
  */
+import {Buffer} from 'node:buffer'
+import {decompress} from 'fzstd'
 import JSZip from 'jszip'
-import type {Database, SqlValue} from 'sql.js'
+import type {Database, SqlJsStatic, SqlValue} from 'sql.js'
 import {loadSqlJs} from './pack.js'
 
 export type {SqlValue}
@@ -97,38 +100,97 @@ export interface UnpackedPackage {
   cards: TableRow[]
   /** The `media` map (`undefined` when the entry is missing). */
   mediaMap: JsonText | undefined
-  /** Bytes of every entry other than the collections, `meta` and `media`, by entry name. */
+  /**
+   * Bytes of every entry other than the collections, `meta` and `media`, by
+   * entry name (zstd-compressed, as stored, in the newer format).
+   */
   mediaFiles: Map<string, Uint8Array>
+  /** Note types and decks of a `collection.anki21b` (schema 18); `undefined` for a legacy package. */
+  schema18: Schema18 | undefined
+  /** The newer format's media list (§10), entry i ↔ zip entry `i`; `undefined` for a legacy package. */
+  mediaEntries: MediaEntry[] | undefined
 }
 
-const COLLECTION_ENTRIES = ['collection.anki2', 'collection.anki21', 'collection.anki21b']
+/** How {@link unpack} reads a package. */
+export interface UnpackOptions {
+  /**
+   * Read the newer format (`meta` version 3: `collection.anki21b`, zstd,
+   * schema 18) instead of refusing it. Optional; default `false`, since every
+   * check of `lint` is about the legacy format.
+   */
+  newer?: boolean
+}
+
+/** A note type of a schema-18 collection, from its `notetypes`, `fields` and `templates` tables. */
+export interface Schema18Notetype {
+  id: number
+  name: string
+  /** `Notetype.Config.kind`: 0 standard, 1 cloze. */
+  kind: number
+  /** `Notetype.Config.css`. */
+  css: string
+  /** Field names in ord order. */
+  fields: string[]
+  /** Templates in ord order; formats from `Template.Config` (`q_format`, `a_format`). */
+  templates: Array<{name: string; qfmt: string; afmt: string}>
+}
+
+/** What a schema-18 collection keeps in its own tables instead of `col` JSON (§10). */
+export interface Schema18 {
+  notetypes: Schema18Notetype[]
+  /** Decks by id, names with `::` between levels (the table stores U+001F). */
+  decks: Array<{id: number; name: string}>
+}
+
+/** One `MediaEntry` of the newer format's `media` protobuf (§10). */
+export interface MediaEntry {
+  name: string
+  /** Uncompressed size in bytes. */
+  size: number
+  /** SHA-1 of the uncompressed file, hex. */
+  sha1: string
+}
+
+/** The package is in the newer format and {@link UnpackOptions.newer} was not set. */
+export class NewerFormatError extends Error {}
+
+const NEWER_COLLECTION = 'collection.anki21b'
+const COLLECTION_ENTRIES = ['collection.anki2', 'collection.anki21', NEWER_COLLECTION]
 const NON_MEDIA_ENTRIES = new Set([...COLLECTION_ENTRIES, 'meta', 'media'])
 
 /**
- * Reads a legacy `.apkg` (`collection.anki2` or `collection.anki21`).
+ * Reads a legacy `.apkg` (`collection.anki2` or `collection.anki21`), and with
+ * `{newer: true}` also the newer `collection.anki21b` format.
  *
  * @param bytes The package file.
+ * @param options Optional; see {@link UnpackOptions}.
  * @returns The package as data; malformed JSON is reported in it, not thrown.
- * @throws Error when the bytes are not a zip, hold no readable collection, use
- *   the newer zstd format, or the collection is not a SQLite database.
+ * @throws NewerFormatError for the newer zstd format without `newer`.
+ * @throws Error when the bytes are not a zip, hold no readable collection, or
+ *   the collection is not a SQLite database (or, newer format, not zstd).
  */
-export async function unpack(bytes: Uint8Array): Promise<UnpackedPackage> {
+export async function unpack(bytes: Uint8Array, options: UnpackOptions = {}): Promise<UnpackedPackage> {
   const entries = listEntries(bytes)
   const zip = await openZip(bytes)
   const metaVersion = await readMetaVersion(zip)
-  const collectionEntry = chooseCollection(new Set(entries.map((entry) => entry.name)), metaVersion)
-  const database = await readEntry(zip, collectionEntry)
+  const names = new Set(entries.map((entry) => entry.name))
+  const collectionEntry = chooseCollection(names, metaVersion, options.newer ?? false)
+  const newer = collectionEntry === NEWER_COLLECTION
+  const stored = await readEntry(zip, collectionEntry)
+  const database = newer ? unzstd(stored, collectionEntry) : stored
   const sqlite = readSqliteHeader(database, collectionEntry)
-  const tables = await readDatabase(database, collectionEntry)
+  const tables = await readDatabase(database, collectionEntry, newer)
   const media = zip.file('media')
+  const mediaBytes = media ? await media.async('uint8array') : undefined
   return {
     entries,
     metaVersion,
     collectionEntry,
     sqlite,
     ...tables,
-    mediaMap: media ? parseJsonBytes(await media.async('uint8array')) : undefined,
-    mediaFiles: await readMediaFiles(zip)
+    mediaMap: mediaBytes && !newer ? parseJsonBytes(mediaBytes) : undefined,
+    mediaFiles: await readMediaFiles(zip),
+    mediaEntries: mediaBytes && newer ? mediaEntries(unzstd(mediaBytes, 'media')) : undefined
   }
 }
 
@@ -218,43 +280,83 @@ async function readMetaVersion(zip: JSZip): Promise<number | undefined> {
 
 /** Field 1 (varint) of the `PackageMetadata` protobuf; 0 when absent, as protobuf defaults. */
 function protobufVersion(bytes: Uint8Array): number {
-  let version = 0
+  return varintField(protobufFields(bytes, 'meta entry'), 1) ?? 0
+}
+
+/** One field of a protobuf message: varints as numbers, length-delimited values as bytes. */
+interface ProtobufField {
+  field: number
+  value: number | Uint8Array
+}
+
+/**
+ * Splits a protobuf message into its fields, in wire order (fixed-width
+ * values are skipped). Varints above 2^53 lose precision, which no value
+ * read here reaches.
+ */
+function protobufFields(bytes: Uint8Array, what: string): ProtobufField[] {
+  const fields: ProtobufField[] = []
   let offset = 0
   const varint = (): number => {
     let value = 0
     for (let shift = 0; ; shift += 7) {
       const byte = bytes[offset++]
-      if (byte === undefined || shift > 49) throw new Error('Malformed meta entry: truncated varint')
+      if (byte === undefined || shift > 63) throw new Error(`Malformed ${what}: truncated varint`)
       value += (byte & 0x7f) * 2 ** shift
       if (byte < 0x80) return value
     }
   }
   while (offset < bytes.length) {
     const key = varint()
+    const field = Math.floor(key / 8)
     const wireType = key % 8
-    if (wireType === 0) {
-      const value = varint()
-      if (key === 8) version = value
-    } else if (wireType === 2) offset += varint()
-    else if (wireType === 1) offset += 8
+    if (wireType === 0) fields.push({field, value: varint()})
+    else if (wireType === 2) {
+      const length = varint()
+      if (offset + length > bytes.length) throw new Error(`Malformed ${what}: truncated field ${field}`)
+      fields.push({field, value: bytes.subarray(offset, offset + length)})
+      offset += length
+    } else if (wireType === 1) offset += 8
     else if (wireType === 5) offset += 4
-    else throw new Error(`Malformed meta entry: wire type ${wireType}`)
+    else throw new Error(`Malformed ${what}: wire type ${wireType}`)
   }
-  return version
+  return fields
 }
 
-function chooseCollection(names: Set<string>, metaVersion: number | undefined): string {
-  if (metaVersion !== undefined) return collectionForMeta(names, metaVersion)
+/** The last value of a varint field (protobuf: the last one wins). */
+function varintField(fields: ProtobufField[], field: number): number | undefined {
+  const value = lastValue(fields, field)
+  return typeof value === 'number' ? value : undefined
+}
+
+/** The last value of a string field, `''` when absent (protobuf's default). */
+function stringField(fields: ProtobufField[], field: number): string {
+  const value = lastValue(fields, field)
+  return value instanceof Uint8Array ? new TextDecoder().decode(value) : ''
+}
+
+function lastValue(fields: ProtobufField[], field: number): ProtobufField['value'] | undefined {
+  let value: ProtobufField['value'] | undefined
+  for (const entry of fields) if (entry.field === field) value = entry.value
+  return value
+}
+
+function chooseCollection(names: Set<string>, metaVersion: number | undefined, newer: boolean): string {
+  if (metaVersion !== undefined) return collectionForMeta(names, metaVersion, newer)
   // Without `meta`, every importer prefers `.anki21`.
   if (names.has('collection.anki21')) return 'collection.anki21'
   if (names.has('collection.anki2')) return 'collection.anki2'
-  if (names.has('collection.anki21b')) throw newerFormat()
+  if (names.has(NEWER_COLLECTION)) {
+    if (newer) return NEWER_COLLECTION
+    throw newerFormat()
+  }
   throw new Error('No collection: the package has neither collection.anki2 nor collection.anki21')
 }
 
-function collectionForMeta(names: Set<string>, version: number): string {
-  if (version === 3) throw newerFormat()
-  const name = version === 1 ? 'collection.anki2' : version === 2 ? 'collection.anki21' : undefined
+function collectionForMeta(names: Set<string>, version: number, newer: boolean): string {
+  if (version === 3 && !newer) throw newerFormat()
+  const name =
+    version === 1 ? 'collection.anki2' : version === 2 ? 'collection.anki21' : version === 3 ? NEWER_COLLECTION : undefined
   if (name === undefined) {
     throw new Error(`Unsupported package: meta version ${version} (Anki refuses it as requiring a newer version)`)
   }
@@ -263,7 +365,7 @@ function collectionForMeta(names: Set<string>, version: number): string {
 }
 
 function newerFormat(): Error {
-  return new Error(
+  return new NewerFormatError(
     'This package uses the newer Anki format (collection.anki21b, zstd-compressed, schema 18), which cannot be read here. ' +
       'Re-export it from Anki with File › Export…, "Anki Deck Package (*.apkg)", and tick "Support older Anki versions".'
   )
@@ -291,15 +393,15 @@ function readSqliteHeader(bytes: Uint8Array, entry: string): SqliteHeaderInfo {
   }
 }
 
-type Tables = Pick<UnpackedPackage, 'schemaObjects' | 'columns' | 'col' | 'json' | 'notes' | 'cards'>
+type Tables = Pick<UnpackedPackage, 'schemaObjects' | 'columns' | 'col' | 'json' | 'notes' | 'cards' | 'schema18'>
 
-async function readDatabase(bytes: Uint8Array, entry: string): Promise<Tables> {
+async function readDatabase(bytes: Uint8Array, entry: string, newer: boolean): Promise<Tables> {
   const SQL = await loadSqlJs()
   // A WAL-mode file cannot be opened from memory; read a copy marked rollback-journal.
   const copy = Uint8Array.from(bytes)
   copy[18] = 1
   copy[19] = 1
-  const db = new SQL.Database(copy)
+  const db = newer ? withoutUnicase(SQL, copy, entry) : new SQL.Database(copy)
   try {
     const schemaObjects = query(db, 'select type, name, tbl_name from sqlite_master order by rowid').map(
       ([type, name, table]) => ({type: String(type), name: String(name), table: String(table)})
@@ -308,10 +410,39 @@ async function readDatabase(bytes: Uint8Array, entry: string): Promise<Tables> {
     const columns = Object.fromEntries(tables.map((table) => [table, tableInfo(db, table)]))
     const rows = (table: string): TableRow[] => readRows(db, table, columns[table] ?? [])
     const col = rows('col')
-    return {schemaObjects, columns, col, json: collectionJson(col[0]), notes: rows('notes'), cards: rows('cards')}
+    return {
+      schemaObjects,
+      columns,
+      col,
+      // Schema 18 keeps these columns but leaves them empty: the tables below hold the data.
+      json: newer ? undefined : collectionJson(col[0]),
+      notes: rows('notes'),
+      cards: rows('cards'),
+      schema18: newer ? readSchema18(db) : undefined
+    }
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error)
     throw new Error(`Cannot read ${entry} as a SQLite database: ${reason}`)
+  } finally {
+    db.close()
+  }
+}
+
+/**
+ * Anki declares the schema-18 name columns `collate unicase`, a collation of
+ * its own that sql.js cannot register, and scanning a WITHOUT ROWID table
+ * keyed on such a column (`fields`, `templates`) fails without it. For
+ * reading only, the declaration is renamed to `nocase` in a copy of the
+ * schema; the rows are untouched.
+ */
+function withoutUnicase(SQL: SqlJsStatic, bytes: Uint8Array, entry: string): Database {
+  const db = new SQL.Database(bytes)
+  try {
+    db.run('pragma writable_schema = on')
+    db.run("update sqlite_master set sql = replace(sql, 'unicase', 'nocase') where sql like '%unicase%'")
+    return new SQL.Database(db.export())
+  } catch (error) {
+    throw new Error(`Cannot read ${entry} as a SQLite database: ${error instanceof Error ? error.message : String(error)}`)
   } finally {
     db.close()
   }
@@ -348,6 +479,81 @@ function readRows(db: Database, table: string, columns: ColumnInfo[]): TableRow[
     types: Object.fromEntries(names.map((name, index) => [name, row[names.length + index] as StorageClass]))
   }))
 }
+
+// ---------------------------------------------------------------------------
+// The newer format (§10)
+
+const ZSTD_MAGIC = 0xfd2fb528
+
+/** Decompresses a zstd entry of the newer format. */
+function unzstd(bytes: Uint8Array, entry: string): Uint8Array {
+  const magic = bytes.length >= 4 ? new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, true) : 0
+  if (magic !== ZSTD_MAGIC) throw new Error(`Not zstd data: ${entry} does not start with a zstd frame`)
+  try {
+    return decompress(bytes)
+  } catch (error) {
+    throw new Error(`Cannot decompress ${entry} (zstd): ${error instanceof Error ? error.message : String(error)}`)
+  }
+}
+
+/** `MediaEntries { repeated MediaEntry entries = 1 }`, `MediaEntry { name = 1; size = 2; sha1 = 3 }`. */
+function mediaEntries(bytes: Uint8Array): MediaEntry[] {
+  return protobufFields(bytes, 'media entry').flatMap(({field, value}) => {
+    if (field !== 1 || typeof value === 'number') return []
+    const entry = protobufFields(value, 'media entry')
+    const sha1 = lastValue(entry, 3)
+    return [
+      {
+        name: stringField(entry, 1),
+        size: varintField(entry, 2) ?? 0,
+        sha1: sha1 instanceof Uint8Array ? Buffer.from(sha1).toString('hex') : ''
+      }
+    ]
+  })
+}
+
+/**
+ * Note types and decks from the schema-18 tables. `fields` and `templates`
+ * are WITHOUT ROWID tables, so rows are ordered by their keys; the `name`
+ * columns' `unicase` collation (Anki's own) is never invoked by these queries.
+ */
+function readSchema18(db: Database): Schema18 {
+  const byNotetype = <T>(rows: Array<[number, T]>): Map<number, T[]> => {
+    const map = new Map<number, T[]>()
+    for (const [ntid, value] of rows) map.set(ntid, [...(map.get(ntid) ?? []), value])
+    return map
+  }
+  const fields = byNotetype(
+    query(db, 'select ntid, name from fields order by ntid, ord').map(([ntid, name]): [number, string] => [Number(ntid), String(name)])
+  )
+  const templates = byNotetype(
+    query(db, 'select ntid, name, config from templates order by ntid, ord').map(([ntid, name, config]) => {
+      // `Notetype.Template.Config { string q_format = 1; string a_format = 2; … }`
+      const parts = protobufFields(blob(config), 'template config')
+      const template = {name: String(name), qfmt: stringField(parts, 1), afmt: stringField(parts, 2)}
+      return [Number(ntid), template] as [number, Schema18Notetype['templates'][number]]
+    })
+  )
+  const notetypes = query(db, 'select id, name, config from notetypes order by id').map(([id, name, config]) => {
+    // `Notetype.Config { Kind kind = 1; uint32 sort_field_idx = 2; string css = 3; … }`
+    const parts = protobufFields(blob(config), 'note type config')
+    return {
+      id: Number(id),
+      name: String(name),
+      kind: varintField(parts, 1) ?? 0,
+      css: stringField(parts, 3),
+      fields: fields.get(Number(id)) ?? [],
+      templates: templates.get(Number(id)) ?? []
+    }
+  })
+  const decks = query(db, 'select id, name from decks order by id').map(([id, name]) => ({
+    id: Number(id),
+    name: String(name).replaceAll('\u001F', '::')
+  }))
+  return {notetypes, decks}
+}
+
+const blob = (value: SqlValue | undefined): Uint8Array => (value instanceof Uint8Array ? value : new Uint8Array())
 
 function collectionJson(row: TableRow | undefined): CollectionJson | undefined {
   if (!row) return undefined

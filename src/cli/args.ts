@@ -2,8 +2,11 @@ import {parseArgs} from 'node:util'
 
 /** What the command line asks for. */
 export type Invocation =
-  | {command: 'build'; paths: string[]; out: string; check: boolean; json: boolean}
+  | {command: 'build'; paths: string[]; out: string; check: boolean; json: boolean; bundle: string | undefined}
   | {command: 'check'; paths: string[]; json: boolean}
+  | {command: 'inspect'; file: string; json: boolean}
+  | {command: 'lint'; paths: string[]; json: boolean}
+  | {command: 'preview'; paths: string[]; out: string}
   | {command: 'help' | 'version'}
   | {command: 'usage-error'; message: string}
 
@@ -15,9 +18,17 @@ Compile question/answer Markdown lecture notes into Anki packages (.apkg).
 Commands:
   build [PATHS…]   compile every lecture below PATHS (default: notes/) into --out
   check [PATHS…]   compile and report problems, but write nothing
+  preview [PATHS…] write one HTML page per deck into --out (default:
+                   preview/) showing every card as Anki renders it
+  inspect FILE     list the decks, note types, notes, cards and media of
+                   any .apkg (legacy or Anki's newer collection.anki21b)
+  lint FILE…       check .apkg files (or every .apkg below a folder)
+                   against the package format rules; exit 1 on violations
 
 Options:
-  --out DIR        folder for the packages (default: dist/)
+  --out DIR        folder for the packages (default: dist/) or, with
+                   preview, for the pages (default: preview/)
+  --bundle NAME    with build: also write DIR/NAME.apkg holding every deck
   --check          with build: write nothing; exit 3 when dist/ or the state
                    file is out of date
   --json           print the summary and messages as JSON on stdout
@@ -28,13 +39,15 @@ A folder PATH is a root: notes/a/b.md becomes DIR/a/b.apkg. A file PATH
 becomes DIR/<name>.apkg. Lecture files are *.md, except README.md and names
 starting with _ or .
 
-Exit status: 0 success, 1 a lecture has errors, 2 usage error, 3 (build
+Exit status: 0 success, 1 a lecture has errors (lint: a violation;
+inspect: not a valid package), 2 usage error, 3 (build
 --check) packages or state file out of date.
 SOURCE_DATE_EPOCH (seconds) sets the build time; the same notes and time give
 the same bytes.`
 
 const options = {
   out: {type: 'string'},
+  bundle: {type: 'string'},
   check: {type: 'boolean'},
   json: {type: 'boolean'},
   help: {type: 'boolean', short: 'h'},
@@ -43,8 +56,11 @@ const options = {
 
 /** Which options each command takes. */
 const accepted: Record<string, ReadonlyArray<keyof typeof options>> = {
-  build: ['out', 'check', 'json'],
-  check: ['json']
+  build: ['out', 'check', 'json', 'bundle'],
+  check: ['json'],
+  preview: ['out'],
+  inspect: ['json'],
+  lint: ['json']
 }
 
 /**
@@ -72,6 +88,17 @@ export function parseArguments(argv: string[]): Invocation {
   if (values.out === '') return {command: 'usage-error', message: "Option '--out' needs a folder"}
   const roots = paths.length > 0 ? paths : ['notes']
   const json = values.json ?? false
+  if (command === 'inspect') {
+    const [file] = paths
+    if (file === undefined || paths.length > 1) return {command: 'usage-error', message: "'inspect' takes one package file"}
+    return {command, file, json}
+  }
+  if (command === 'lint') {
+    if (paths.length === 0) return {command: 'usage-error', message: "'lint' needs package files or folders"}
+    return {command, paths, json}
+  }
+  if (command === 'preview') return {command, paths: roots, out: values.out ?? 'preview'}
   if (command === 'check') return {command, paths: roots, json}
-  return {command: 'build', paths: roots, out: values.out ?? 'dist', check: values.check ?? false, json}
+  if (values.bundle !== undefined && !/^[^/\\]+$/.test(values.bundle)) return {command: 'usage-error', message: "Option '--bundle' needs a file name without folders"}
+  return {command: 'build', paths: roots, out: values.out ?? 'dist', check: values.check ?? false, json, bundle: values.bundle}
 }

@@ -3,27 +3,20 @@ import path from 'node:path'
 import {VFile} from 'vfile'
 import {NOTETYPES} from '../anki/format.js'
 import {pack} from '../anki/pack.js'
-import {compile} from '../compile.js'
+import {bundle} from '../collect.js'
 import {nextState} from '../state.js'
-import type {State, StateEntry} from '../state.js'
-import type {Lecture} from '../types.js'
+import type {StateEntry} from '../state.js'
 import type {Invocation} from './args.js'
 import type {Environment} from './environment.js'
-import {usageError} from './environment.js'
-import {display, findLectures, MissingPathError} from './files.js'
-import type {Found} from './files.js'
+import {display} from './files.js'
+import {compileNotes} from './notes.js'
 import {printResult} from './output.js'
 import type {DeckOutcome} from './output.js'
-import {locateStateFile, readStateFile, stateFileText} from './state-file.js'
+import {stateFileText} from './state-file.js'
 import type {StateFile} from './state-file.js'
 import {writeAtomic} from './write.js'
 
 type BuildInvocation = Extract<Invocation, {command: 'build' | 'check'}>
-
-/** A lecture file with the state file of its root. */
-interface Source extends Found {
-  stateFile: string
-}
 
 /**
  * `deckc build` and `deckc check`: find the lectures, compile them against the
@@ -36,28 +29,15 @@ interface Source extends Found {
  */
 export async function build(invocation: BuildInvocation, environment: Environment): Promise<number> {
   const {cwd} = environment
-  const clock = buildClock(environment.env)
-  if (clock === undefined) return usageError(environment, 'SOURCE_DATE_EPOCH must be a whole number of seconds')
-
-  let sources: Source[]
-  try {
-    sources = await findSources(invocation.paths, cwd)
-  } catch (error) {
-    if (error instanceof MissingPathError) return usageError(environment, error.message)
-    throw error
-  }
-  if (sources.length === 0) return usageError(environment, `No lecture files (*.md) found in ${invocation.paths.join(', ')}`)
-
-  const stateFiles = await Promise.all([...new Set(sources.map((source) => source.stateFile))].map((file) => readStateFile(file, cwd)))
-  const {state, owner} = mergeStates(stateFiles)
-  const {lectures, failed} = await readLectures(sources)
-  const decks = compile(lectures, {clock, state})
-  const files = [...failed, ...stateFiles.map((stateFile) => stateFile.file), ...decks.map((deck) => deck.file)]
+  const notes = await compileNotes(invocation.paths, environment)
+  if (typeof notes === 'number') return notes
+  const {sources, stateFiles, state, owner, decks, files, config} = notes
 
   const writing = invocation.command === 'build' && !invocation.check
   const outDir = invocation.command === 'build' ? path.resolve(cwd, invocation.out) : undefined
   const outputs = new Map(sources.map((source) => [source.display, source.output]))
   const outcomes: DeckOutcome[] = []
+  let bundled: {output: string; bytes: number; decks: number} | undefined
   const stale: string[] = []
 
   for (const deck of decks) {
@@ -81,6 +61,26 @@ export async function build(invocation: BuildInvocation, environment: Environmen
     }
   }
 
+  // One package with every deck, only when every lecture compiled.
+  const bundleName = invocation.command === 'build' ? (invocation.bundle ?? config.bundle) : undefined
+  const complete = !files.some((file) => file.messages.some((message) => message.fatal))
+  if (bundleName !== undefined && outDir !== undefined && complete) {
+    const collections = decks.flatMap((deck) => (deck.collection ? [deck.collection] : []))
+    const bytes = await pack(bundle(collections))
+    const target = path.join(outDir, `${bundleName.replace(/\.apkg$/i, '')}.apkg`)
+    if (!writing) {
+      if (!(await sameBytes(target, bytes))) stale.push(display(cwd, target))
+    } else {
+      try {
+        await writeAtomic(target, bytes)
+        bundled = {output: display(cwd, target), bytes: bytes.length, decks: collections.length}
+      } catch (error) {
+        const file = new VFile({path: display(cwd, target)})
+        files.push(fail(file, `Cannot write the bundle: ${(error as Error).message}; expected a writable output folder`, 'write-failed'))
+      }
+    }
+  }
+
   // The state files: every compiled lecture's cards replace its old entries.
   const notetypes = Object.fromEntries(NOTETYPES.map((notetype) => [String(notetype.id), notetype.flds.length]))
   const next = nextState(state, decks, notetypes)
@@ -101,52 +101,9 @@ export async function build(invocation: BuildInvocation, environment: Environmen
 
   const notices = appendedFields(stateFiles, notetypes)
   const errors = files.some((file) => file.messages.some((message) => message.fatal))
-  printResult(environment, {json: invocation.json, check: invocation.command === 'build' && invocation.check, outcomes, files, stale, notices})
+  printResult(environment, {json: invocation.json, check: invocation.command === 'build' && invocation.check, outcomes, bundled, files, stale, notices})
   if (errors) return 1
   return stale.length > 0 ? 3 : 0
-}
-
-/** Find the lectures of each PATH, each with the state file of its root; a file named twice counts once. */
-async function findSources(paths: string[], cwd: string): Promise<Source[]> {
-  const sources = new Map<string, Source>()
-  for (const given of paths) {
-    const found = await findLectures([given], cwd)
-    const stateFile = await locateStateFile(path.resolve(cwd, given), cwd)
-    for (const entry of found) if (!sources.has(entry.absolute)) sources.set(entry.absolute, {...entry, stateFile})
-  }
-  return [...sources.values()].sort((a, b) => (a.display < b.display ? -1 : a.display > b.display ? 1 : 0))
-}
-
-/** One state for the whole build, remembering which state file each entry came from. */
-function mergeStates(stateFiles: StateFile[]): {state: State; owner: Map<StateEntry, string>} {
-  const owner = new Map<StateEntry, string>()
-  const entries: StateEntry[] = []
-  for (const stateFile of stateFiles) {
-    for (const entry of stateFile.state.entries) {
-      owner.set(entry, stateFile.path)
-      entries.push(entry)
-    }
-  }
-  return {state: {notetypes: Object.assign({}, ...stateFiles.map((stateFile) => stateFile.state.notetypes)) as State['notetypes'], entries}, owner}
-}
-
-/** Read each found file; unsafe or unreadable ones become files with an error. */
-async function readLectures(sources: Source[]): Promise<{lectures: Lecture[]; failed: VFile[]}> {
-  const lectures: Lecture[] = []
-  const failed: VFile[] = []
-  for (const source of sources) {
-    if (source.unsafe) {
-      failed.push(fail(new VFile({path: source.display}), source.unsafe, 'unsafe-path'))
-      continue
-    }
-    try {
-      lectures.push({path: source.display, value: await readFile(source.absolute)})
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message
-      failed.push(fail(new VFile({path: source.display}), `Cannot read the file: ${code}; expected a readable text file`, 'unreadable'))
-    }
-  }
-  return {lectures, failed}
 }
 
 /** Note types that gained fields since the last build: Anki needs "Merge note types" to accept them. */
@@ -174,9 +131,3 @@ function fail(file: VFile, reason: string, ruleId: string): VFile {
   return file
 }
 
-/** The build time in milliseconds: `SOURCE_DATE_EPOCH` when set, else now. */
-function buildClock(env: Environment['env']): number | undefined {
-  const epoch = env['SOURCE_DATE_EPOCH']
-  if (epoch === undefined || epoch === '') return Date.now()
-  return /^\d{1,12}$/.test(epoch) ? Number(epoch) * 1000 : undefined
-}

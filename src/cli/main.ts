@@ -1,5 +1,8 @@
 import {help, parseArguments} from './args.js'
 import {build} from './build.js'
+import {inspect} from './inspect.js'
+import {lintCommand} from './lint.js'
+import {preview} from './preview.js'
 import type {Environment} from './environment.js'
 import {usageError} from './environment.js'
 
@@ -31,5 +34,11 @@ export async function main(argv: string[], environment: Environment): Promise<nu
     case 'build':
     case 'check':
       return build(invocation, environment)
+    case 'preview':
+      return preview(invocation, environment)
+    case 'inspect':
+      return inspect(invocation, environment)
+    case 'lint':
+      return lintCommand(invocation, environment)
   }
 }

@@ -21,6 +21,8 @@ export interface BuildResult {
   /** `build --check`: nothing is written; `stale` lists what is out of date. */
   check: boolean
   outcomes: DeckOutcome[]
+  /** The `--bundle` package, when written. */
+  bundled: {output: string; bytes: number; decks: number} | undefined
   /** Files whose messages are reported. */
   files: VFile[]
   stale: string[]
@@ -46,6 +48,10 @@ export function printResult(environment: Environment, result: BuildResult): void
         : `${outcome.path}  ${cards}`
     )
     for (const line of describeChanges(outcome.changes)) lines.push(`  ${line}`)
+  }
+  if (result.bundled) {
+    const {output, bytes, decks} = result.bundled
+    lines.push(`bundle → ${output}  ${decks} ${decks === 1 ? 'deck' : 'decks'}  ${(bytes / 1000).toFixed(1)} kB`)
   }
   if (lines.length > 0) environment.stdout(`${lines.join('\n')}\n`)
 
@@ -79,6 +85,7 @@ function toJson(result: BuildResult) {
         message: message.reason
       }))
     ),
+    ...(result.bundled ? {bundle: result.bundled} : {}),
     outOfDate: result.stale,
     notices: result.notices
   }

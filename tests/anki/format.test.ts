@@ -29,6 +29,12 @@ const NOTETYPE_HISTORY = [
     mod: 1_795_651_200,
     basic: '778941425b52b0d40accab7c4bd6e5d5d0b16c872cc60db59f53ad00160e4ebd',
     cloze: 'a7c89ee6165d4f084e55bbbfa535707cb173f9f847d244d5d06aead4bec06aff'
+  },
+  {
+    // Highlight.js token colours (light and night), `.math` blocks.
+    mod: 1_795_701_600,
+    basic: '1bb042fc75a3163adceca4e612430a4b5e806720477937b3fc3c0f84ca4ce040',
+    cloze: '2f009ae75bfee3ca489e06b1d4507013001098bfbe72e609fa16b9989350f814'
   }
 ]
 
@@ -122,6 +128,21 @@ describe('note types', () => {
       expect(CSS).toContain(selector)
     }
     expect(CSS).not.toContain('prefers-color-scheme')
+  })
+
+  test('CSS colours every highlight.js token class it styles in light and in night mode', () => {
+    // Rules of the form `.hljs-a, .hljs-b { color: …; }`, and the classes their night mode forms cover.
+    const coloured = CSS.split('\n').filter((line) => line.startsWith('.hljs-') && / color: /.test(line))
+    const light = coloured.flatMap((line) => [...line.matchAll(/\.hljs-([\w-]+)/g)].map((match) => match[1]))
+    const nightRules = CSS.split('\n').filter((line) => line.startsWith('.nightMode .hljs-') && / color: /.test(line))
+    const night = new Set(nightRules.flatMap((line) => [...line.matchAll(/\.nightMode \.hljs-([\w-]+)/g)].map((match) => match[1])))
+    expect(light).toEqual(expect.arrayContaining(['keyword', 'string', 'comment', 'number', 'title', 'built_in']))
+    for (const token of light) {
+      expect(night.has(token), `.hljs-${token} has no night mode colour`).toBe(true)
+      expect(CSS).toContain(`.night_mode .hljs-${token}`)
+    }
+    expect(CSS).toContain('.math {')
+    expect(CSS).not.toMatch(/https?:|@import|url\(/)
   })
 })
 

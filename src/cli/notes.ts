@@ -1,0 +1,144 @@
+import {readFile} from 'node:fs/promises'
+import path from 'node:path'
+import {VFile} from 'vfile'
+import {compile} from '../compile.js'
+import type {CompiledDeck} from '../compile.js'
+import {configFileName, readConfig} from '../config.js'
+import type {Config} from '../config.js'
+import {report} from '../report.js'
+import type {State, StateEntry} from '../state.js'
+import type {Lecture} from '../types.js'
+import type {Environment} from './environment.js'
+import {usageError} from './environment.js'
+import {findLectures, MissingPathError} from './files.js'
+import type {Found} from './files.js'
+import {mediaReader} from './media-reader.js'
+import {locateStateFile, readStateFile} from './state-file.js'
+import type {StateFile} from './state-file.js'
+
+/** A lecture file with its notes root (a folder) and the state file of that root. */
+interface Source extends Found {
+  root: string
+  stateFile: string
+}
+
+/** The lectures of a run, compiled against the state of the last build. */
+export interface CompiledNotes {
+  sources: Source[]
+  config: Config
+  stateFiles: StateFile[]
+  /** The state files' entries together. */
+  state: State
+  /** Which state file each entry came from. */
+  owner: Map<StateEntry, string>
+  decks: CompiledDeck[]
+  /** Every file with messages: unreadable lectures, state files, lectures. */
+  files: VFile[]
+}
+
+/**
+ * Find, read and compile the lectures below PATHS, as `build`, `check` and
+ * `preview` do: configuration from `deckc.config.json`, state from each
+ * root's `deckc.lock`, media read from below each root, the clock from
+ * `SOURCE_DATE_EPOCH`.
+ *
+ * @returns
+ *   The compiled notes, or the exit code of a usage or configuration error
+ *   (already printed).
+ */
+export async function compileNotes(paths: string[], environment: Environment): Promise<CompiledNotes | number> {
+  const {cwd} = environment
+  const clock = buildClock(environment.env)
+  if (clock === undefined) return usageError(environment, 'SOURCE_DATE_EPOCH must be a whole number of seconds')
+
+  const config = await loadConfig(cwd)
+  if (!config.ok) {
+    environment.stderr(`${report([config.file])}\n`)
+    return 2
+  }
+
+  let sources: Source[]
+  try {
+    sources = await findSources(paths, cwd)
+  } catch (error) {
+    if (error instanceof MissingPathError) return usageError(environment, error.message)
+    throw error
+  }
+  if (sources.length === 0) return usageError(environment, `No lecture files (*.md) found in ${paths.join(', ')}`)
+
+  const stateFiles = await Promise.all([...new Set(sources.map((source) => source.stateFile))].map((file) => readStateFile(file, cwd)))
+  const {state, owner} = mergeStates(stateFiles)
+  const {lectures, failed} = await readLectures(sources)
+  const readMedia = mediaReader(new Map(sources.map((source) => [source.display, source.root])), cwd)
+  const decks = compile(lectures, {clock, state, readMedia, folders: config.value.folders ?? {}})
+  const files = [...failed, ...stateFiles.map((stateFile) => stateFile.file), ...decks.map((deck) => deck.file)]
+  return {sources, config: config.value, stateFiles, state, owner, decks, files}
+}
+
+/** Find the lectures of each PATH, each with the state file of its root; a file named twice counts once. */
+async function findSources(paths: string[], cwd: string): Promise<Source[]> {
+  const sources = new Map<string, Source>()
+  for (const given of paths) {
+    const found = await findLectures([given], cwd)
+    const absolute = path.resolve(cwd, given)
+    const stateFile = await locateStateFile(absolute, cwd)
+    // A file PATH is its own root: its media must be in its folder or below.
+    const root = found.length === 1 && found[0]?.absolute === absolute ? path.dirname(absolute) : absolute
+    for (const entry of found) if (!sources.has(entry.absolute)) sources.set(entry.absolute, {...entry, root, stateFile})
+  }
+  return [...sources.values()].sort((a, b) => (a.display < b.display ? -1 : a.display > b.display ? 1 : 0))
+}
+
+/** One state for the whole build, remembering which state file each entry came from. */
+function mergeStates(stateFiles: StateFile[]): {state: State; owner: Map<StateEntry, string>} {
+  const owner = new Map<StateEntry, string>()
+  const entries: StateEntry[] = []
+  for (const stateFile of stateFiles) {
+    for (const entry of stateFile.state.entries) {
+      owner.set(entry, stateFile.path)
+      entries.push(entry)
+    }
+  }
+  return {state: {notetypes: Object.assign({}, ...stateFiles.map((stateFile) => stateFile.state.notetypes)) as State['notetypes'], entries}, owner}
+}
+
+/** Read each found file; unsafe or unreadable ones become files with an error. */
+async function readLectures(sources: Source[]): Promise<{lectures: Lecture[]; failed: VFile[]}> {
+  const lectures: Lecture[] = []
+  const failed: VFile[] = []
+  for (const source of sources) {
+    if (source.unsafe) {
+      failed.push(fail(new VFile({path: source.display}), source.unsafe, 'unsafe-path'))
+      continue
+    }
+    try {
+      const relative = source.output.slice(0, -'.apkg'.length) + path.extname(source.absolute)
+      lectures.push({path: source.display, relative, value: await readFile(source.absolute)})
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message
+      failed.push(fail(new VFile({path: source.display}), `Cannot read the file: ${code}; expected a readable text file`, 'unreadable'))
+    }
+  }
+  return {lectures, failed}
+}
+
+/** The optional `deckc.config.json` of the working directory. */
+async function loadConfig(cwd: string): Promise<{ok: true; value: Config} | {ok: false; file: VFile}> {
+  const text = await readFile(path.join(cwd, configFileName), 'utf8').catch(() => undefined)
+  if (text === undefined) return {ok: true, value: {}}
+  const file = new VFile({path: configFileName})
+  const value = readConfig(text, file)
+  return value ? {ok: true, value} : {ok: false, file}
+}
+
+function fail(file: VFile, reason: string, ruleId: string): VFile {
+  file.message(reason, {place: {line: 1, column: 1}, ruleId, source: 'deckc'}).fatal = true
+  return file
+}
+
+/** The build time in milliseconds: `SOURCE_DATE_EPOCH` when set, else now. */
+function buildClock(env: Environment['env']): number | undefined {
+  const epoch = env['SOURCE_DATE_EPOCH']
+  if (epoch === undefined || epoch === '') return Date.now()
+  return /^\d{1,12}$/.test(epoch) ? Number(epoch) * 1000 : undefined
+}
