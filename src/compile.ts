@@ -28,6 +28,8 @@ export interface CompileOptions {
    * the notes root). Without it, a media reference is a `missing-media` error.
    */
   readMedia?: ReadMedia
+  /** Called after each lecture is compiled (for progress display). */
+  onProgress?: (done: number, total: number) => void
   /** Display names of folders (by path below the root, e.g. `systems-for-ml`), for parent decks. */
   folders?: Record<string, string>
 }
@@ -75,7 +77,11 @@ interface Parsed {
  *   The build clock.
  */
 export function compile(lectures: Lecture[], options: CompileOptions): CompiledDeck[] {
-  const parsed = lectures.map((lecture) => parse(lecture, options))
+  const parsed = lectures.map((lecture, index) => {
+    const result = parse(lecture, options)
+    options.onProgress?.(index + 1, lectures.length)
+    return result
+  })
   checkDeckNames(parsed)
   const ok = (entry: Parsed) => !entry.file.messages.some((message) => message.fatal)
 

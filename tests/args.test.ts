@@ -2,11 +2,21 @@ import {describe, expect, it} from 'vitest'
 import {parseArguments} from '../src/cli/args.js'
 
 describe('parseArguments', () => {
-  it('defaults to notes/ and dist/', () => {
-    expect(parseArguments(['build'])).toEqual({command: 'build', paths: ['notes'], out: 'dist', check: false, json: false})
+  it('leaves paths and output folder to the configuration or the defaults', () => {
+    expect(parseArguments(['build'])).toEqual({command: 'build', paths: [], out: undefined, check: false, json: false, bundle: undefined, watch: false})
   })
   it('takes paths and options in any order', () => {
-    expect(parseArguments(['build', 'a', '--out', 'o', 'b.md', '--check', '--json'])).toEqual({command: 'build', paths: ['a', 'b.md'], out: 'o', check: true, json: true})
+    expect(parseArguments(['build', 'a', '--out', 'o', 'b.md', '--check', '--json', '--bundle', 'all'])).toEqual({
+      command: 'build',
+      paths: ['a', 'b.md'],
+      out: 'o',
+      check: true,
+      json: true,
+      bundle: 'all',
+      watch: false
+    })
+    expect(parseArguments(['build', '--watch'])).toMatchObject({command: 'build', watch: true})
+    expect(parseArguments(['build', '--watch', '--check'])).toMatchObject({command: 'usage-error'})
     expect(parseArguments(['check', 'a', '--json'])).toEqual({command: 'check', paths: ['a'], json: true})
   })
   it('shows help without a command', () => {

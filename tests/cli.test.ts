@@ -145,7 +145,7 @@ describe('courses', () => {
     const cwd = project({'notes/a.md': good, 'deckc.config.json': '{\n  "folders": {},\n  "colour": "blue"\n}\n'})
     const run = await deckc(cwd, 'build')
     expect(run.code).toBe(2)
-    expect(run.stderr).toBe('deckc.config.json:3:3: error: Unknown key `colour`; expected one of `folders`, `bundle` [bad-config]\n')
+    expect(run.stderr).toBe('deckc.config.json:3:3: error: Unknown key `colour`; expected one of `notes`, `out`, `folders`, `bundle` [bad-config]\n')
   })
 })
 

@@ -1,12 +1,15 @@
 import {parseArgs} from 'node:util'
 
-/** What the command line asks for. */
+/**
+ * What the command line asks for. Empty `paths` and an undefined `out` mean
+ * the defaults: `notes`/`out` of deckc.config.json, else `notes/` and `dist/`.
+ */
 export type Invocation =
-  | {command: 'build'; paths: string[]; out: string; check: boolean; json: boolean; bundle: string | undefined}
+  | {command: 'build'; paths: string[]; out: string | undefined; check: boolean; json: boolean; bundle: string | undefined; watch: boolean}
   | {command: 'check'; paths: string[]; json: boolean}
   | {command: 'inspect'; file: string; json: boolean}
   | {command: 'lint'; paths: string[]; json: boolean}
-  | {command: 'preview'; paths: string[]; out: string}
+  | {command: 'preview'; paths: string[]; out: string | undefined}
   | {command: 'help' | 'version'}
   | {command: 'usage-error'; message: string}
 
@@ -29,6 +32,7 @@ Options:
   --out DIR        folder for the packages (default: dist/) or, with
                    preview, for the pages (default: preview/)
   --bundle NAME    with build: also write DIR/NAME.apkg holding every deck
+  --watch          with build: rebuild the decks whose notes change
   --check          with build: write nothing; exit 3 when dist/ or the state
                    file is out of date
   --json           print the summary and messages as JSON on stdout
@@ -48,6 +52,7 @@ the same bytes.`
 const options = {
   out: {type: 'string'},
   bundle: {type: 'string'},
+  watch: {type: 'boolean'},
   check: {type: 'boolean'},
   json: {type: 'boolean'},
   help: {type: 'boolean', short: 'h'},
@@ -56,7 +61,7 @@ const options = {
 
 /** Which options each command takes. */
 const accepted: Record<string, ReadonlyArray<keyof typeof options>> = {
-  build: ['out', 'check', 'json', 'bundle'],
+  build: ['out', 'check', 'json', 'bundle', 'watch'],
   check: ['json'],
   preview: ['out'],
   inspect: ['json'],
@@ -86,7 +91,6 @@ export function parseArguments(argv: string[]): Invocation {
   const extra = Object.keys(values).find((name) => !allowed.includes(name as keyof typeof options))
   if (extra) return {command: 'usage-error', message: `Option '--${extra}' does not apply to '${command}'`}
   if (values.out === '') return {command: 'usage-error', message: "Option '--out' needs a folder"}
-  const roots = paths.length > 0 ? paths : ['notes']
   const json = values.json ?? false
   if (command === 'inspect') {
     const [file] = paths
@@ -97,8 +101,9 @@ export function parseArguments(argv: string[]): Invocation {
     if (paths.length === 0) return {command: 'usage-error', message: "'lint' needs package files or folders"}
     return {command, paths, json}
   }
-  if (command === 'preview') return {command, paths: roots, out: values.out ?? 'preview'}
-  if (command === 'check') return {command, paths: roots, json}
+  if (command === 'preview') return {command, paths, out: values.out}
+  if (command === 'check') return {command, paths, json}
+  if (values.watch && (values.check || values.json)) return {command: 'usage-error', message: "Option '--watch' does not go with '--check' or '--json'"}
   if (values.bundle !== undefined && !/^[^/\\]+$/.test(values.bundle)) return {command: 'usage-error', message: "Option '--bundle' needs a file name without folders"}
-  return {command: 'build', paths: roots, out: values.out ?? 'dist', check: values.check ?? false, json, bundle: values.bundle}
+  return {command: 'build', paths, out: values.out, check: values.check ?? false, json, bundle: values.bundle, watch: values.watch ?? false}
 }

@@ -11,6 +11,7 @@ import type {Environment} from './environment.js'
 import {display} from './files.js'
 import {compileNotes} from './notes.js'
 import {printResult} from './output.js'
+import {progress} from './progress.js'
 import type {DeckOutcome} from './output.js'
 import {stateFileText} from './state-file.js'
 import type {StateFile} from './state-file.js'
@@ -23,24 +24,30 @@ type BuildInvocation = Extract<Invocation, {command: 'build' | 'check'}>
  * state of the last build, write a package for each lecture without errors
  * and the updated state file (build), and report.
  *
+ * @param only
+ *   Absolute paths of the lectures to rebuild (watch mode); default all.
  * @returns
  *   0 success; 1 a lecture has errors or a package could not be written; 2 a
  *   usage error; 3 (`build --check`) packages or state file out of date.
  */
-export async function build(invocation: BuildInvocation, environment: Environment): Promise<number> {
+export async function build(invocation: BuildInvocation, environment: Environment, only?: Set<string>): Promise<number> {
   const {cwd} = environment
-  const notes = await compileNotes(invocation.paths, environment)
+  // A bundle holds every deck: it needs them all.
+  const bundling = invocation.command === 'build' && invocation.bundle !== undefined
+  const notes = await compileNotes(invocation.paths, environment, bundling ? undefined : only)
   if (typeof notes === 'number') return notes
   const {sources, stateFiles, state, owner, decks, files, config} = notes
 
   const writing = invocation.command === 'build' && !invocation.check
-  const outDir = invocation.command === 'build' ? path.resolve(cwd, invocation.out) : undefined
+  const outDir = invocation.command === 'build' ? path.resolve(cwd, invocation.out ?? config.out ?? 'dist') : undefined
   const outputs = new Map(sources.map((source) => [source.display, source.output]))
   const outcomes: DeckOutcome[] = []
   let bundled: {output: string; bytes: number; decks: number} | undefined
   const stale: string[] = []
 
-  for (const deck of decks) {
+  const bar = progress(environment)
+  for (const [index, deck] of decks.entries()) {
+    bar.update('writing', index + 1, decks.length)
     if (!deck.collection || !deck.changes) continue
     const bytes = await pack(deck.collection)
     const outcome: DeckOutcome = {path: deck.lecture.path, deck: deck.deck, cards: deck.collection.cards.length, changes: deck.changes}
@@ -60,6 +67,8 @@ export async function build(invocation: BuildInvocation, environment: Environmen
       fail(deck.file, `Cannot write the package ${display(cwd, target)}: ${(error as Error).message}; expected a writable output folder`, 'write-failed')
     }
   }
+
+  bar.end()
 
   // One package with every deck, only when every lecture compiled.
   const bundleName = invocation.command === 'build' ? (invocation.bundle ?? config.bundle) : undefined

@@ -4,6 +4,10 @@ export interface Environment {
   env: Record<string, string | undefined>
   stdout: (text: string) => void
   stderr: (text: string) => void
+  /** Whether stderr is a terminal: progress lines and colours (unless `NO_COLOR`) are shown. */
+  terminal?: boolean
+  /** Aborted when the user stops a long-running command (watch mode). */
+  signal?: AbortSignal
 }
 
 /** Print a usage error; returns exit code 2. */

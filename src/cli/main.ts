@@ -1,5 +1,6 @@
 import {help, parseArguments} from './args.js'
 import {build} from './build.js'
+import {watch} from './watch.js'
 import {inspect} from './inspect.js'
 import {lintCommand} from './lint.js'
 import {preview} from './preview.js'
@@ -32,6 +33,7 @@ export async function main(argv: string[], environment: Environment): Promise<nu
     case 'usage-error':
       return usageError(environment, invocation.message)
     case 'build':
+      return invocation.watch ? watch(invocation, environment) : build(invocation, environment)
     case 'check':
       return build(invocation, environment)
     case 'preview':

@@ -13,6 +13,7 @@ import {usageError} from './environment.js'
 import {findLectures, MissingPathError} from './files.js'
 import type {Found} from './files.js'
 import {mediaReader} from './media-reader.js'
+import {progress} from './progress.js'
 import {locateStateFile, readStateFile} from './state-file.js'
 import type {StateFile} from './state-file.js'
 
@@ -24,6 +25,8 @@ interface Source extends Found {
 
 /** The lectures of a run, compiled against the state of the last build. */
 export interface CompiledNotes {
+  /** The roots built: PATHS, else the configuration's `notes`, else `notes`. */
+  paths: string[]
   sources: Source[]
   config: Config
   stateFiles: StateFile[]
@@ -42,11 +45,15 @@ export interface CompiledNotes {
  * root's `deckc.lock`, media read from below each root, the clock from
  * `SOURCE_DATE_EPOCH`.
  *
+ * @param given
+ *   The PATH arguments (none: the configured or default notes folder).
+ * @param only
+ *   Absolute paths of the lectures to compile (default: all found); the others are left alone.
  * @returns
  *   The compiled notes, or the exit code of a usage or configuration error
  *   (already printed).
  */
-export async function compileNotes(paths: string[], environment: Environment): Promise<CompiledNotes | number> {
+export async function compileNotes(given: string[], environment: Environment, only?: Set<string>): Promise<CompiledNotes | number> {
   const {cwd} = environment
   const clock = buildClock(environment.env)
   if (clock === undefined) return usageError(environment, 'SOURCE_DATE_EPOCH must be a whole number of seconds')
@@ -57,22 +64,26 @@ export async function compileNotes(paths: string[], environment: Environment): P
     return 2
   }
 
+  const paths = given.length > 0 ? given : (config.value.notes ?? ['notes'])
   let sources: Source[]
   try {
     sources = await findSources(paths, cwd)
+    if (only) sources = sources.filter((source) => only.has(source.absolute))
   } catch (error) {
     if (error instanceof MissingPathError) return usageError(environment, error.message)
     throw error
   }
-  if (sources.length === 0) return usageError(environment, `No lecture files (*.md) found in ${paths.join(', ')}`)
+  if (sources.length === 0 && !only) return usageError(environment, `No lecture files (*.md) found in ${paths.join(', ')}`)
 
   const stateFiles = await Promise.all([...new Set(sources.map((source) => source.stateFile))].map((file) => readStateFile(file, cwd)))
   const {state, owner} = mergeStates(stateFiles)
   const {lectures, failed} = await readLectures(sources)
   const readMedia = mediaReader(new Map(sources.map((source) => [source.display, source.root])), cwd)
-  const decks = compile(lectures, {clock, state, readMedia, folders: config.value.folders ?? {}})
+  const bar = progress(environment)
+  const decks = compile(lectures, {clock, state, readMedia, folders: config.value.folders ?? {}, onProgress: (done, total) => bar.update('compiling', done, total)})
+  bar.end()
   const files = [...failed, ...stateFiles.map((stateFile) => stateFile.file), ...decks.map((deck) => deck.file)]
-  return {sources, config: config.value, stateFiles, state, owner, decks, files}
+  return {paths, sources, config: config.value, stateFiles, state, owner, decks, files}
 }
 
 /** Find the lectures of each PATH, each with the state file of its root; a file named twice counts once. */
@@ -123,7 +134,7 @@ async function readLectures(sources: Source[]): Promise<{lectures: Lecture[]; fa
 }
 
 /** The optional `deckc.config.json` of the working directory. */
-async function loadConfig(cwd: string): Promise<{ok: true; value: Config} | {ok: false; file: VFile}> {
+export async function loadConfig(cwd: string): Promise<{ok: true; value: Config} | {ok: false; file: VFile}> {
   const text = await readFile(path.join(cwd, configFileName), 'utf8').catch(() => undefined)
   if (text === undefined) return {ok: true, value: {}}
   const file = new VFile({path: configFileName})

@@ -57,7 +57,7 @@ export function printResult(environment: Environment, result: BuildResult): void
 
   const errors: string[] = []
   const messages = report(result.files)
-  if (messages) errors.push(messages)
+  if (messages) errors.push(colour(environment) ? paint(messages) : messages)
   for (const notice of result.notices) errors.push(`deckc: ${notice}`)
   if (result.stale.length > 0) errors.push(`deckc: out of date: ${result.stale.join(', ')} (run deckc build and commit the result)`)
   if (errors.length > 0) environment.stderr(`${errors.join('\n')}\n`)
@@ -89,4 +89,14 @@ function toJson(result: BuildResult) {
     outOfDate: result.stale,
     notices: result.notices
   }
+}
+
+/** Colours on a terminal, unless `NO_COLOR` is set (https://no-color.org). */
+function colour(environment: Environment): boolean {
+  return environment.terminal === true && (environment.env['NO_COLOR'] ?? '') === ''
+}
+
+/** Red errors and yellow warnings; the rest of each line stays plain. */
+function paint(messages: string): string {
+  return messages.replace(/: (error|warning): /g, (_match, level: string) => `: ${level === 'error' ? '\u001B[31m' : '\u001B[33m'}${level}\u001B[39m: `)
 }

@@ -22,7 +22,7 @@ export async function preview(invocation: PreviewInvocation, environment: Enviro
   if (typeof notes === 'number') return notes
   const {sources: found, decks, files} = notes
   const outputs = new Map(found.map((entry) => [entry.display, entry.output.replace(/\.apkg$/, '.html')]))
-  const outDir = path.resolve(environment.cwd, invocation.out)
+  const outDir = path.resolve(environment.cwd, invocation.out ?? 'preview')
 
   const summary: string[] = []
   for (const deck of decks) {

@@ -1,10 +1,22 @@
 import process from 'node:process'
 import {main} from './main.js'
 
-// The process edge: real arguments, working directory, environment and streams.
+let stop: AbortController | undefined
+
+// The process edge: real arguments, working directory, environment, streams and signals.
 process.exitCode = await main(process.argv.slice(2), {
   cwd: process.cwd(),
   env: process.env,
   stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text)
+  stderr: (text) => process.stderr.write(text),
+  terminal: process.stderr.isTTY === true,
+  // Only a command that asks for it (watch mode) turns Ctrl-C into a clean stop.
+  get signal() {
+    if (!stop) {
+      const controller = new AbortController()
+      for (const name of ['SIGINT', 'SIGTERM'] as const) process.once(name, () => controller.abort())
+      stop = controller
+    }
+    return stop.signal
+  }
 })
