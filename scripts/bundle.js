@@ -15,6 +15,7 @@ await build({
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
   legalComments: 'none',
+  minify: true,
   logLevel: 'warning',
   define: {DECKC_VERSION: JSON.stringify(version)},
   // sql.js is CommonJS: it calls require() for Node built-ins and reads __dirname.

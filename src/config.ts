@@ -1,16 +1,16 @@
 import type {VFile} from 'vfile'
-import {z} from 'zod'
+import {z} from './schema.js'
 import {parseYaml} from './yaml.js'
 
 const config = z.strictObject({
   /** The notes folders built when no PATHS are given (default `notes`). */
-  notes: z.union([z.string().min(1).transform((value) => [value]), z.array(z.string().min(1)).min(1)]).optional(),
+  notes: z.optional(z.union([z.pipe(z.string().check(z.minLength(1)), z.transform((value) => [value])), z.array(z.string().check(z.minLength(1))).check(z.minLength(1))])),
   /** The output folder when `--out` is not given (default `dist`). */
-  out: z.string().min(1).optional(),
+  out: z.optional(z.string().check(z.minLength(1))),
   /** Display names of folders below a notes root, by path: `{"systems-for-ml": "Systems for ML"}`. */
-  folders: z.record(z.string().min(1), z.string().trim().min(1, 'a folder display name cannot be empty')).optional(),
+  folders: z.optional(z.record(z.string().check(z.minLength(1)), z.string().check(z.trim(), z.minLength(1, 'a folder display name cannot be empty')))),
   /** Name of the package holding every deck (as `--bundle NAME`). */
-  bundle: z.string().regex(/^[^/\\]+$/, 'a file name without folders').optional()
+  bundle: z.optional(z.string().check(z.regex(/^[^/\\]+$/, 'a file name without folders')))
 })
 
 /** The project configuration, `deckc.config.json`. */

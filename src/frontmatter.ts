@@ -1,16 +1,16 @@
 import type {VFile} from 'vfile'
-import {z} from 'zod'
+import {z} from './schema.js'
 import type {Located} from './types.js'
 import {parseYaml} from './yaml.js'
 
 /** An Anki tag: no white space; `::` separates levels. */
-export const tag = z.string().regex(/^[^\s\u0000-\u001F]+$/u, 'a tag cannot contain spaces; use `-`, `_` or `::` instead')
+export const tag = z.string().check(z.regex(/^[^\s\u0000-\u001F]+$/u, 'a tag cannot contain spaces; use `-`, `_` or `::` instead'))
 
 const frontMatter = z.strictObject({
-  deck: z.string().trim().min(1, 'the deck name is empty').optional(),
-  tags: z.union([tag.transform((value) => [value]), z.array(tag)]).optional(),
-  reverse: z.boolean({error: 'expected `true` or `false`'}).optional(),
-  description: z.string().optional()
+  deck: z.optional(z.string().check(z.trim(), z.minLength(1, 'the deck name is empty'))),
+  tags: z.optional(z.union([z.pipe(tag, z.transform((value) => [value])), z.array(tag)])),
+  reverse: z.optional(z.boolean({error: 'expected `true` or `false`'})),
+  description: z.optional(z.string())
 })
 
 /** The lecture options front matter sets. */

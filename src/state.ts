@@ -1,5 +1,5 @@
 import type {VFile} from 'vfile'
-import {z} from 'zod'
+import {z} from './schema.js'
 
 /**
  * The identity a card had at the last build, as kept in the state file
@@ -34,18 +34,18 @@ export interface State {
 const header = z.strictObject({
   deckc: z.literal('lock'),
   version: z.literal(1),
-  notetypes: z.record(z.string().regex(/^\d+$/), z.number().int().positive())
+  notetypes: z.record(z.string().check(z.regex(/^\d+$/)), z.int().check(z.positive()))
 })
 
 const entry = z.strictObject({
-  guid: z.string().min(1),
-  note: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
-  mod: z.number().int().nonnegative(),
-  hash: z.string().regex(/^[\da-f]{16}$/),
-  file: z.string().min(1),
-  deck: z.string().min(1),
+  guid: z.string().check(z.minLength(1)),
+  note: z.int().check(z.positive()),
+  mod: z.int().check(z.nonnegative()),
+  hash: z.string().check(z.regex(/^[\da-f]{16}$/)),
+  file: z.string().check(z.minLength(1)),
+  deck: z.string().check(z.minLength(1)),
   question: z.string(),
-  id: z.string().min(1).optional()
+  id: z.optional(z.string().check(z.minLength(1)))
 })
 
 /** An empty state: the first build. */

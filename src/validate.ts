@@ -1,11 +1,15 @@
 import type {VFile} from 'vfile'
-import {z} from 'zod'
+import {z} from './schema.js'
 import type {Card, CardAttributes, CardRecord, Position} from './types.js'
 
-const point = z.object({line: z.number().int().positive(), column: z.number().int().positive()})
+const counting = z.int().check(z.positive())
+const point = z.object({line: counting, column: counting})
 const position = z.object({start: point, end: point})
 const located = z.object({value: z.string(), position})
-const sourceLine = z.object({line: z.number().int().positive(), text: z.string()})
+const sourceLine = z.object({line: counting, text: z.string()})
+
+/** Where a transform reports problems. */
+type Context = z.core.ParsePayload
 
 /** A card id: letters and digits, then also `-`, `_`, `.` and `:`. */
 const cardId = /^[\p{L}\p{N}][\p{L}\p{N}_.:-]*$/u
@@ -13,19 +17,19 @@ const cardId = /^[\p{L}\p{N}][\p{L}\p{N}_.:-]*$/u
 /** Problems zod finds carry the rule id of the message they become. */
 type Rule = 'missing-answer' | 'empty-question' | 'bad-attribute'
 
-function fail(context: z.RefinementCtx, rule: Rule, message: string, path: Array<string | number>): void {
-  context.addIssue({code: 'custom', message, path, params: {rule}})
+function fail(context: Context, rule: Rule, message: string, path: Array<string | number>): void {
+  context.issues.push({code: 'custom', message, path, params: {rule}, input: undefined})
 }
 
-const cardRecord = z
-  .object({
+const cardRecord = z.pipe(
+  z.object({
     style: z.enum(['line', 'heading']),
-    question: z.array(z.object({text: located, reference: located.optional()})).min(1),
+    question: z.array(z.object({text: located, reference: z.optional(located)})).check(z.minLength(1)),
     attributes: z.array(located),
     answer: z.array(sourceLine),
     position
-  })
-  .transform((record, context): Card => {
+  }),
+  z.transform((record, context): Card => {
     for (const [index, part] of record.question.entries()) {
       if (part.text.value.trim() === '') {
         fail(context, 'empty-question', 'Question is empty: found a heading without text; expected the question as the heading text', ['question', index])
@@ -42,6 +46,7 @@ const cardRecord = z
       position: record.position
     }
   })
+)
 
 /**
  * Check card records and turn them into cards. Every problem of every card
@@ -99,7 +104,7 @@ function trimBlankLines<T extends {text: string}>(lines: T[]): T[] {
  * Read `{#id .reverse}` attribute blocks. A card has at most one block; `#name`
  * pins the card's identity, `.reverse` adds the reversed card.
  */
-function parseAttributes(blocks: CardRecord['attributes'], context: z.RefinementCtx): CardAttributes {
+function parseAttributes(blocks: CardRecord['attributes'], context: Context): CardAttributes {
   const attributes: CardAttributes = {id: undefined, reverse: false}
   for (const [index, block] of blocks.entries()) {
     if (index > 0) {

@@ -1,7 +1,7 @@
 import type {VFile} from 'vfile'
 import {isMap, isPair, isScalar, LineCounter, parseDocument} from 'yaml'
 import type {Document, Node} from 'yaml'
-import type {z} from 'zod'
+import type {z} from './schema.js'
 import type {Point} from './types.js'
 
 /** Where a YAML (or JSON) text stands in its file, and the rule id of its problems. */
@@ -23,7 +23,7 @@ export interface YamlOptions {
  * @returns
  *   The checked value, or `undefined` when there was any problem.
  */
-export function parseYaml<T extends z.ZodType>(text: string, schema: T, options: YamlOptions): z.output<T> | undefined {
+export function parseYaml<T extends z.ZodMiniType>(text: string, schema: T, options: YamlOptions): z.output<T> | undefined {
   const lineCounter = new LineCounter()
   const document = parseDocument(text, {lineCounter, prettyErrors: false, uniqueKeys: true})
   const place = (offset: number): Point => {
