@@ -1,20 +1,38 @@
+import {Buffer} from 'node:buffer'
 import type {VFile} from 'vfile'
+import {defaultLimits, formatCount} from './limits.js'
+import type {Limits} from './limits.js'
 
 const fatalDecoder = new TextDecoder('utf-8', {fatal: true, ignoreBOM: true})
 
 /**
- * Turn a lecture's contents into text: reject bytes that are not UTF-8 (a
- * `not-utf8` error at the first bad byte), drop a byte-order mark and read
- * CRLF and lone CR line endings as LF.
+ * Turn a lecture's contents into text: reject a file over the size limit
+ * without decoding it (a `too-large` error) and bytes that are not UTF-8 (a
+ * `not-utf8` error at the first bad byte), drop byte-order marks (at the
+ * start or anywhere else), read CRLF and lone CR line endings as LF and a
+ * lone surrogate in a string as U+FFFD.
  *
  * @param value
- *   File contents; strings are taken as already decoded.
+ *   File contents; strings are taken as already decoded. A reader may pass
+ *   just the first `limits.fileBytes + 1` bytes of a larger file.
  * @param file
- *   Receives the `not-utf8` message.
+ *   Receives the `too-large` and `not-utf8` messages.
+ * @param limits
+ *   `fileBytes`: the largest file decoded (default 10 MB).
  * @returns
- *   The text with `\n` line endings, or `undefined` when it is not UTF-8.
+ *   The text with `\n` line endings, or `undefined` when it is too large or
+ *   not UTF-8.
  */
-export function decode(value: Uint8Array | string, file: VFile): string | undefined {
+export function decode(value: Uint8Array | string, file: VFile, limits: Pick<Limits, 'fileBytes'> = defaultLimits): string | undefined {
+  // A string has at least as many UTF-8 bytes as UTF-16 code units: count them only when it may fit.
+  const size = typeof value === 'string' ? (value.length > limits.fileBytes ? value.length : Buffer.byteLength(value)) : value.length
+  if (size > limits.fileBytes) {
+    file.message(
+      `File is too large: found more than ${formatCount(limits.fileBytes)} bytes; expected at most ${formatCount(limits.fileBytes)} bytes (split the lecture into several files)`,
+      {place: {line: 1, column: 1}, ruleId: 'too-large', source: 'deckc'}
+    ).fatal = true
+    return undefined
+  }
   let text: string
   if (typeof value === 'string') {
     text = value
@@ -31,9 +49,14 @@ export function decode(value: Uint8Array | string, file: VFile): string | undefi
       return undefined
     }
   }
-  if (text.charCodeAt(0) === 0xfe_ff) text = text.slice(1)
-  return text.replace(/\r\n?/g, '\n')
+  // A byte-order mark is dropped wherever it is (files joined together carry one inside): SQLite
+  // readers drop it from the start of a text, so a field or sort field starting with one would not
+  // read back as written. A string may hold lone surrogates, which no UTF-8 text (and no Anki
+  // field) can: they read as U+FFFD, as in TextDecoder.
+  return text.replace(/\uFEFF/g, '').replace(loneSurrogate, '\uFFFD').replace(/\r\n?/g, '\n')
 }
+
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
 
 /**
  * Find the offset of the first byte that is not part of valid UTF-8: the

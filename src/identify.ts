@@ -1,6 +1,6 @@
 import {createHash} from 'node:crypto'
 import type {VFile} from 'vfile'
-import {BASIC} from './anki/format.js'
+import {BASIC, CLOZE} from './anki/format.js'
 import {guidFromKey} from './anki/guid.js'
 import {identityKey, normalize} from './match.js'
 import type {StateEntry} from './state.js'
@@ -96,10 +96,11 @@ export function identify(cards: RenderedCard[], options: IdentifyOptions): Ident
 
   for (const [index, card] of cards.entries()) {
     const reverse = card.attributes.reverse || options.reverse
+    const notetype = card.cloze ? CLOZE.id : BASIC.id
     // A non-empty Reverse field makes the note's second template, the reversed card, exist.
-    const fields = [card.front, card.back, reverse ? 'y' : '']
+    const fields = card.cloze ? [card.front, card.back] : [card.front, card.back, reverse ? 'y' : '']
     const tags = options.tags
-    const hash = contentHash(BASIC.id, fields, tags)
+    const hash = contentHash(notetype, fields, tags)
     const before = options.previous[index]
     let mod = now
     if (!before) changes.added++
@@ -118,10 +119,10 @@ export function identify(cards: RenderedCard[], options: IdentifyOptions): Ident
       guid,
       id: before?.note ?? options.newId(),
       mod,
-      notetype: BASIC.id,
+      notetype,
       fields,
       tags,
-      ords: reverse ? [0, 1] : [0],
+      ords: card.cloze ?? (reverse ? [0, 1] : [0]),
       source: {path: options.path, line: card.position.start.line}
     }
     notes.push(note)

@@ -6,6 +6,7 @@ import {toField} from './html.js'
 import {answerSource, parseMarkdown} from './markdown.js'
 import {protectMath, restoreSource} from './math.js'
 import {resolveMedia} from './media.js'
+import {clozeText, literalBraces} from './cloze.js'
 import {plainAnswer, plainInline} from './plain.js'
 import type {ReadMedia} from './media.js'
 import type {Card, Located, MediaFile, Point, QuestionPart, RenderedCard} from './types.js'
@@ -40,10 +41,14 @@ export function render(cards: Card[], file: VFile, media?: RenderMedia, options:
     const context = {lecture: media?.lecture ?? file.path, read: media?.read, file, files}
     const part = (value: QuestionPart) => (fast ? plainInline(value.text.value) : undefined)
     const back = fast ? plainAnswer(card.answer.map((line) => line.text)) : undefined
+    const answer = clean(back ?? renderAnswer(card, file, context))
     return {
+      cloze: card.cloze,
       front: clean(card.question.map((value) => withReference(part(value) ?? renderPart(value, file, context), value)).join('<br>')),
-      back: clean(back ?? renderAnswer(card, file, context)),
-      question: card.question.map((value) => part(value) ?? plainText(value.text.value)).join(' '),
+      // In a cloze note's Extra, `{{c1::` must stay text: Anki would take it for a deletion.
+      back: card.cloze ? literalBraces(answer) : answer,
+      // A cloze card is known by its text without the deletion markup, so renumbering keeps it.
+      question: card.question.map((value) => (card.cloze ? clozeText(plainText(value.text.value)) : (part(value) ?? plainText(value.text.value)))).join(' '),
       attributes: card.attributes,
       media: files,
       position: card.position

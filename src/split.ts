@@ -1,4 +1,7 @@
 import type {VFile} from 'vfile'
+import {isClozeLine} from './cloze.js'
+import {defaultLimits, findDeepNesting, formatCount} from './limits.js'
+import type {DeepNesting, Limits, MeasuredLine} from './limits.js'
 import type {CardRecord, LectureSource, Located, Position, QuestionPart} from './types.js'
 
 /**
@@ -10,8 +13,12 @@ type Line =
   | {kind: 'blank'}
   /** Front matter: never part of a card. */
   | {kind: 'meta'}
-  /** Inside fenced code, a `$$` block or an HTML comment, a list item, quote, table row or indented line: never a question. */
-  | {kind: 'block'}
+  /**
+   * Inside fenced code, a `$$` block or an HTML comment, a list item, quote,
+   * table row or indented line: never a question. `verbatim` lines (inside
+   * fenced code or a `$$` block) are not Markdown at all.
+   */
+  | {kind: 'block'; verbatim?: true}
   | {kind: 'heading'; level: number; content: string; column: number}
   | {kind: 'text'; content: string; column: number}
 
@@ -22,11 +29,10 @@ interface Tail {
 }
 
 const fence = /^\s*(`{3,}|~{3,})(.*)$/
-const heading = /^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$/
 const listItem = /^(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)/
 const tableDelimiter = /^\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?$/
-/** Question text, then an optional `(reference)`, then an optional `{attributes}` block. */
-const questionTail = /^(.*?)(?:[ \t]*(\([^()]*\)))?(?:[ \t]*\{([^{}]*)\})?[ \t]*$/d
+/** A link reference or footnote definition (`[label]: …`, `[^1]: …`): it renders to nothing. */
+const definition = /^\[[^\]]{1,999}\]:/
 
 /**
  * Split a lecture's text into its deck title, front matter and card records.
@@ -37,17 +43,29 @@ const questionTail = /^(.*?)(?:[ \t]*(\([^()]*\)))?(?:[ \t]*\{([^{}]*)\})?[ \t]*
  * deeper is in *heading style*: every leaf heading of level 2 or deeper is a
  * question and its answer runs to the next heading.
  *
+ * Past a limit, a lecture gets an error and loses what is past it: every card
+ * when it has too many (`too-many-cards`); a card, the title line or the front
+ * matter that is too large (`too-large`) or nests too deeply (`too-deep`) —
+ * these never reach the Markdown parser.
+ *
  * @param text
  *   The lecture with `\n` line endings.
  * @param file
- *   Receives `text-before-question` warnings.
+ *   Receives `text-before-question` warnings and the limits' errors.
+ * @param limits
+ *   `cards`, `cardCharacters` and `nesting` (default: `defaultLimits`).
  */
-export function split(text: string, file: VFile): LectureSource {
+export function split(text: string, file: VFile, limits: Pick<Limits, 'cards' | 'cardCharacters' | 'nesting'> = defaultLimits): LectureSource {
   const sourceLines = text.split('\n')
   const lines = classify(sourceLines)
   const frontMatter = findFrontMatter(sourceLines)
   const headingStyle = lines.some((line) => line.kind === 'heading' && line.level > 1)
   const isQuestion = headingStyle ? leafHeadings(lines) : (index: number) => questionLine(lines[index]) !== undefined
+  // A text line with a cloze deletion (`{{c1::…}}`) starts a cloze card, question mark or not.
+  const isCloze = (index: number) => {
+    const line = lines[index]
+    return line?.kind === 'text' && isClozeLine(line.content)
+  }
 
   const records: CardRecord[] = []
   let title: Located<string> | undefined
@@ -62,7 +80,7 @@ export function split(text: string, file: VFile): LectureSource {
     if (line.kind === 'meta') continue
 
     if (title === undefined && current === undefined && records.length === 0 && !strayReported && line.kind !== 'blank') {
-      const found = titleOf(line, number, isQuestion(index))
+      const found = titleOf(line, number, isQuestion(index) || isCloze(index))
       if (found) {
         title = found
         strayReported = false
@@ -70,12 +88,14 @@ export function split(text: string, file: VFile): LectureSource {
       }
     }
 
-    if (isQuestion(index)) {
+    const cloze = isCloze(index)
+    if (cloze || isQuestion(index)) {
       const part = questionPart(line, number)
-      if (current && previousWasQuestion && !headingStyle) {
+      const style = cloze ? 'cloze' : headingStyle ? 'heading' : 'line'
+      if (current && previousWasQuestion && current.style === style && style !== 'heading') {
         addPart(current, part)
       } else {
-        current = newRecord(part, headingStyle ? 'heading' : 'line')
+        current = newRecord(part, style)
         records.push(current)
       }
       previousWasQuestion = true
@@ -103,7 +123,87 @@ export function split(text: string, file: VFile): LectureSource {
     }
   }
 
+  return applyLimits({title, frontMatter, records}, lines, sourceLines, file, limits)
+}
+
+/** Drop what is past the limits, with an error for each. */
+function applyLimits(source: LectureSource, lines: Line[], sourceLines: string[], file: VFile, limits: Pick<Limits, 'cards' | 'cardCharacters' | 'nesting'>): LectureSource {
+  const fail = (reason: string, place: Position['start'], ruleId: string) => {
+    file.message(reason, {place, ruleId, source: 'deckc'}).fatal = true
+  }
+  const tooDeep = (found: DeepNesting) => fail(deepReason(found, limits.nesting), {line: found.line, column: found.column}, 'too-deep')
+  const most = formatCount(limits.cardCharacters)
+  let {title, frontMatter} = source
+
+  if (title && title.value.length > limits.cardCharacters) {
+    fail(`Title is too long: found ${formatCount(title.value.length)} characters; expected at most ${most} (shorten the first line)`, title.position.start, 'too-large')
+    title = undefined
+  }
+  if (frontMatter) {
+    const start = frontMatter.position.start
+    const found =
+      frontMatter.value.length > limits.cardCharacters
+        ? undefined
+        : findDeepNesting(frontMatter.value.split('\n').map((text, index) => ({line: start.line + index, column: 1, text, verbatim: false})), limits.nesting)
+    if (frontMatter.value.length > limits.cardCharacters) {
+      fail(`Front matter is too large: found ${formatCount(frontMatter.value.length)} characters; expected at most ${most}`, start, 'too-large')
+      frontMatter = undefined
+    } else if (found) {
+      tooDeep(found)
+      frontMatter = undefined
+    }
+  }
+
+  const extra = source.records[limits.cards]
+  if (extra) {
+    // Rendering the allowed cards of a lecture that fails anyway would only take time.
+    fail(
+      `Too many cards: found more than ${formatCount(limits.cards)} cards; expected at most ${formatCount(limits.cards)} in one lecture (split it into several files)`,
+      extra.position.start,
+      'too-many-cards'
+    )
+    return {title, frontMatter, records: []}
+  }
+
+  const records = source.records.filter((record) => {
+    // Nesting first: it names the cause of a card that is also too large (a list 10,000 deep is 20,000 characters).
+    const fields: MeasuredLine[][] = [
+      ...record.question.map((part) => [{line: part.text.position.start.line, column: part.text.position.start.column, text: part.text.value, verbatim: false}]),
+      record.answer.map((line) => {
+        const kind = lines[line.line - 1]
+        return {line: line.line, column: 1, text: line.text, verbatim: kind?.kind === 'block' && kind.verbatim === true}
+      })
+    ]
+    for (const field of fields) {
+      const found = findDeepNesting(field, limits.nesting)
+      if (found) {
+        tooDeep(found)
+        return false
+      }
+    }
+    const questionLines = record.question.map((part) => sourceLines[part.text.position.start.line - 1] ?? '')
+    const size = [...questionLines, ...record.answer.map((line) => line.text)].reduce((sum, line) => sum + line.length + 1, -1)
+    if (size > limits.cardCharacters) {
+      fail(`Card is too large: found ${formatCount(size)} characters in its question and answer; expected at most ${most} (split it into several cards)`, record.position.start, 'too-large')
+      return false
+    }
+    return true
+  })
   return {title, frontMatter, records}
+}
+
+function deepReason(found: DeepNesting, limit: number): string {
+  const levels = `found more than ${formatCount(limit)} levels; expected at most ${formatCount(limit)}`
+  switch (found.kind) {
+    case 'block':
+      return `Lists and block quotes are nested too deeply: ${levels} (flatten the list or quote)`
+    case 'inline':
+      return `Emphasis and links are nested too deeply: ${levels} (remove the extra markers)`
+    case 'html':
+      return `HTML elements are nested too deeply: ${levels} (close the open tags)`
+    case 'code':
+      return `Code is nested too deeply: found more than ${formatCount(limit)} open brackets or comments; expected at most ${formatCount(limit)}`
+  }
 }
 
 /** Sort every line into what it can be, tracking code fences, math blocks, comments and tables. */
@@ -127,12 +227,12 @@ function classify(sourceLines: string[]): Line[] {
       if (close?.[1] && close[1][0] === openFence.marker && close[1].length >= openFence.length && close[2]?.trim() === '') {
         openFence = undefined
       }
-      lines.push({kind: 'block'})
+      lines.push({kind: 'block', verbatim: true})
       continue
     }
     if (inMath) {
       if (trimmed.endsWith('$$')) inMath = false
-      lines.push({kind: 'block'})
+      lines.push({kind: 'block', verbatim: true})
       continue
     }
     if (inComment) {
@@ -167,10 +267,9 @@ function classify(sourceLines: string[]): Line[] {
       continue
     }
 
-    const atx = heading.exec(text)
-    if (atx?.[1]) {
-      const content = (atx[2] ?? '').trim()
-      lines.push({kind: 'heading', level: atx[1].length, content, column: text.indexOf(content) + 1})
+    const atx = atxHeading(text)
+    if (atx) {
+      lines.push({kind: 'heading', level: atx.level, content: atx.content, column: text.indexOf(atx.content) + 1})
       continue
     }
 
@@ -183,7 +282,8 @@ function classify(sourceLines: string[]): Line[] {
       trimmed.startsWith('|') ||
       (trimmed.endsWith('|') && trimmed.length > 1) ||
       trimmed.startsWith('$$') ||
-      trimmed.startsWith('<!--')
+      trimmed.startsWith('<!--') ||
+      definition.test(trimmed)
     ) {
       lines.push({kind: 'block'})
       continue
@@ -193,6 +293,34 @@ function classify(sourceLines: string[]): Line[] {
   }
 
   return lines
+}
+
+/**
+ * An ATX heading (`## text ##`): up to three spaces, one to six `#`, then
+ * nothing or a space or tab; the text without an optional closing run of `#`
+ * after a space or tab. Written without a regular expression, whose
+ * backtracking over long runs of spaces takes quadratic time.
+ */
+function atxHeading(text: string): {level: number; content: string} | undefined {
+  let offset = 0
+  while (offset < 3 && text[offset] === ' ') offset++
+  let level = 0
+  while (text[offset + level] === '#') level++
+  if (level === 0 || level > 6) return undefined
+  const start = offset + level
+  if (start < text.length && !blank(text[start])) return undefined
+  let end = text.length
+  while (end > start && blank(text[end - 1])) end--
+  let contentStart = start
+  while (contentStart < end && blank(text[contentStart])) contentStart++
+  let close = end
+  while (close > contentStart && text[close - 1] === '#') close--
+  if (close < end && close > contentStart && blank(text[close - 1])) end = close
+  return {level, content: text.slice(contentStart, end).trim()}
+}
+
+function blank(character: string | undefined): boolean {
+  return character === ' ' || character === '\t'
 }
 
 /** Whether a line leaves an HTML comment open. */
@@ -252,15 +380,41 @@ function questionLine(line: Line | undefined): Tail | undefined {
   return tail
 }
 
-/** Take a question's trailing `(reference)` and `{attributes}` off its text. */
+/**
+ * Take a question's trailing `(reference)` and `{attributes}` off its text:
+ * the text, then optionally a `(…)` without parentheses inside, then
+ * optionally a `{…}` without braces inside, spaces and tabs between. Read
+ * from the end, in linear time.
+ */
 function parseTail(content: string): Tail {
-  const match = questionTail.exec(content)
-  const at = (group: number) => {
-    const value = match?.[group]
-    const range = match?.indices?.[group]
-    return value === undefined || range === undefined ? undefined : {value, offset: range[0]}
+  const skipBlanks = (end: number) => {
+    while (end > 0 && blank(content[end - 1])) end--
+    return end
   }
-  const tail: Tail = {question: match?.[1] ?? content, reference: at(2), attributes: at(3)}
+  /** Index of the opening bracket of a group closed at `end - 1`, when nothing but other characters is between. */
+  const opening = (end: number, open: string, close: string) => {
+    if (content[end - 1] !== close) return -1
+    for (let index = end - 2; index >= 0; index--) {
+      const character = content[index]
+      if (character === open) return index
+      if (character === close) return -1
+    }
+    return -1
+  }
+  let end = skipBlanks(content.length)
+  let attributes: Tail['attributes']
+  const brace = opening(end, '{', '}')
+  if (brace !== -1) {
+    attributes = {value: content.slice(brace + 1, end - 1), offset: brace + 1}
+    end = skipBlanks(brace)
+  }
+  let reference: Tail['reference']
+  const parenthesis = opening(end, '(', ')')
+  if (parenthesis !== -1) {
+    reference = {value: content.slice(parenthesis, end), offset: parenthesis}
+    end = skipBlanks(parenthesis)
+  }
+  const tail: Tail = {question: content.slice(0, end), reference, attributes}
   // A reference only follows a question mark; elsewhere (a heading) it is part of the text.
   if (tail.reference && !tail.question.endsWith('?')) {
     tail.question = content.slice(0, tail.reference.offset + tail.reference.value.length)

@@ -51,8 +51,8 @@ export interface QuestionPart {
  * carry a malformed attribute block, …) and positioned.
  */
 export interface CardRecord {
-  /** How the question was written: question lines, or a leaf heading. */
-  style: 'line' | 'heading'
+  /** How the question was written: question lines, a leaf heading, or cloze lines (`{{c1::…}}`). */
+  style: 'line' | 'heading' | 'cloze'
   /** The question parts: adjacent question lines, or the heading. */
   question: QuestionPart[]
   /** The text inside each trailing `{…}` attribute block (at most one is valid). */
@@ -82,18 +82,22 @@ export interface CardAttributes {
 
 /** A card that passed validation. */
 export interface Card {
+  /** For a cloze card, the ords of its cards (cloze number − 1); `undefined` for a basic card. */
+  cloze: number[] | undefined
   question: QuestionPart[]
   attributes: CardAttributes
-  /** The answer lines with leading and trailing blank lines removed; never empty. */
+  /** The answer lines (a cloze card's extra text) without leading and trailing blank lines; never empty for a basic card. */
   answer: SourceLine[]
   position: Position
 }
 
 /** A card with its fields rendered to HTML. */
 export interface RenderedCard {
-  /** Front field: the question parts, each with its reference, joined with `<br>`. */
+  /** For a cloze card, the ords of its cards; `undefined` for a basic card. */
+  cloze: number[] | undefined
+  /** Front field (a cloze card's Text): the question parts, each with its reference, joined with `<br>`. */
   front: string
-  /** Back field: the answer. */
+  /** Back field (a cloze card's Extra): the answer. */
   back: string
   /** The question as plain text (parts joined with a space, no reference). */
   question: string

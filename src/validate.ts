@@ -1,5 +1,7 @@
 import type {VFile} from 'vfile'
 import {z} from './schema.js'
+import {clozeOrds, findDeletions} from './cloze.js'
+import type {Deletion} from './cloze.js'
 import type {Card, CardAttributes, CardRecord, Position} from './types.js'
 
 const counting = z.int().check(z.positive())
@@ -15,7 +17,7 @@ type Context = z.core.ParsePayload
 const cardId = /^[\p{L}\p{N}][\p{L}\p{N}_.:-]*$/u
 
 /** Problems zod finds carry the rule id of the message they become. */
-type Rule = 'missing-answer' | 'empty-question' | 'bad-attribute'
+type Rule = 'missing-answer' | 'empty-question' | 'bad-attribute' | 'bad-cloze'
 
 function fail(context: Context, rule: Rule, message: string, path: Array<string | number>): void {
   context.issues.push({code: 'custom', message, path, params: {rule}, input: undefined})
@@ -23,7 +25,7 @@ function fail(context: Context, rule: Rule, message: string, path: Array<string 
 
 const cardRecord = z.pipe(
   z.object({
-    style: z.enum(['line', 'heading']),
+    style: z.enum(['line', 'heading', 'cloze']),
     question: z.array(z.object({text: located, reference: z.optional(located)})).check(z.minLength(1)),
     attributes: z.array(located),
     answer: z.array(sourceLine),
@@ -36,10 +38,12 @@ const cardRecord = z.pipe(
       }
     }
     const answer = trimBlankLines(record.answer)
-    if (answer.length === 0) {
+    const cloze = record.style === 'cloze' ? clozeOrdsOf(record.question, context) : undefined
+    if (answer.length === 0 && record.style !== 'cloze') {
       fail(context, 'missing-answer', 'Question has no answer: found the next question or the end of the file; expected answer lines below the question', ['question', 0])
     }
     return {
+      cloze,
       question: record.question.map((part) => ({text: part.text, reference: part.reference})),
       attributes: parseAttributes(record.attributes, context),
       answer,
@@ -78,11 +82,18 @@ export function validate(records: CardRecord[], file: VFile): Card[] {
   return cards
 }
 
-/** Follow a zod issue's path back into the record to the nearest thing with a position. */
+/**
+ * Follow a zod issue's path back into the record to the nearest thing with a
+ * position; a number after a located string's `value` is an offset into it.
+ */
 function placeOf(record: CardRecord, path: PropertyKey[]): Position {
   let node: unknown = record
   let found: Position = record.position
   for (const key of path) {
+    if (typeof node === 'string' && typeof key === 'number') {
+      const start = {line: found.start.line, column: found.start.column + key}
+      return {start, end: start}
+    }
     if (node === null || typeof node !== 'object') break
     node = (node as Record<PropertyKey, unknown>)[key]
     const candidate = (node as {position?: Position; text?: {position?: Position}} | undefined)
@@ -90,6 +101,18 @@ function placeOf(record: CardRecord, path: PropertyKey[]): Position {
     if (place) found = place
   }
   return found
+}
+
+/** The cards of a cloze note; each malformed deletion is a `bad-cloze` error at its place. */
+function clozeOrdsOf(parts: Array<{text: {value: string}}>, context: Context): number[] {
+  const all: Deletion[] = []
+  for (const [index, part] of parts.entries()) {
+    const {deletions, problems} = findDeletions(part.text.value)
+    all.push(...deletions)
+    for (const problem of problems) fail(context, 'bad-cloze', problem.reason, ['question', index, 'text', 'value', problem.offset])
+  }
+  if (all.length === 0) fail(context, 'bad-cloze', 'Cloze line has no valid deletion; expected `{{c1::hidden text}}`', ['question', 0])
+  return clozeOrds(all)
 }
 
 function trimBlankLines<T extends {text: string}>(lines: T[]): T[] {

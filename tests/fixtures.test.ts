@@ -3,6 +3,7 @@
 // Regenerate on purpose only: UPDATE_FIXTURES=1 npx vitest run tests/fixtures.test.ts
 import {existsSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {describe, expect, it} from 'vitest'
+import {CLOZE} from '../src/anki/format.js'
 import {compile, report} from '../src/index.js'
 
 const root = new URL('fixtures/', import.meta.url)
@@ -14,7 +15,7 @@ interface Expected {
   /** Tags of the first card (a lecture's cards share them). */
   tags?: string[]
   /** Ords only when not the forward card alone. */
-  cards: Array<{front: string; back: string; ords?: number[]}>
+  cards: Array<{front: string; back: string; cloze?: true; ords?: number[]}>
 }
 
 describe('fixtures', () => {
@@ -32,6 +33,7 @@ describe('fixtures', () => {
         cards: notes.map((note) => ({
           front: note.fields[0] ?? '',
           back: note.fields[1] ?? '',
+          ...(note.notetype === CLOZE.id ? {cloze: true as const} : {}),
           ...(note.ords.length === 1 && note.ords[0] === 0 ? {} : {ords: note.ords})
         }))
       }

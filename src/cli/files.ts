@@ -1,5 +1,7 @@
-import {readdir, realpath, stat} from 'node:fs/promises'
+import {constants} from 'node:fs'
+import {open, readdir, realpath, stat} from 'node:fs/promises'
 import path from 'node:path'
+import {defaultLimits} from '../limits.js'
 
 /** A lecture file found below a root. */
 export interface Found {
@@ -20,7 +22,9 @@ export class MissingPathError extends Error {}
  * Find the lecture files of a build: `**\/*.md` below each folder PATH (except
  * `README.md` and names starting with `_` or `.`), and each file PATH itself.
  * A symbolic link that leads outside its root is reported as unsafe and never
- * read; links are followed once (a loop ends there).
+ * read. Links to folders inside the root are followed after the folders
+ * themselves, each folder once: a folder reached twice (a loop, or a link to a
+ * folder already found) adds nothing.
  *
  * @param paths
  *   The PATH arguments, relative to `cwd`.
@@ -37,7 +41,17 @@ export async function findLectures(paths: string[], cwd: string): Promise<Found[
     if (!info) throw new MissingPathError(`No such file or folder: ${given}`)
     if (info.isDirectory()) {
       const root = await realpath(absolute)
-      await walk(absolute, root, '', new Set([root]), found, cwd)
+      const visited = new Set([root])
+      const links: Link[] = []
+      await walk({absolute, real: root, relative: ''}, root, visited, found, cwd, links)
+      for (let link = links.shift(); link; link = links.shift()) {
+        if (visited.has(link.real)) continue
+        visited.add(link.real)
+        await walk(link, root, visited, found, cwd, links)
+      }
+    } else if (!info.isFile()) {
+      // A named pipe or device would block or never end: only regular files are lectures.
+      throw new MissingPathError(`Not a file or folder: ${given}`)
     } else {
       found.push({absolute, display: display(cwd, absolute), output: replaceExtension(path.basename(absolute)), unsafe: undefined})
     }
@@ -45,13 +59,20 @@ export async function findLectures(paths: string[], cwd: string): Promise<Found[
   return found.sort((a, b) => (a.display < b.display ? -1 : a.display > b.display ? 1 : 0))
 }
 
-async function walk(folder: string, root: string, relative: string, visited: Set<string>, found: Found[], cwd: string): Promise<void> {
-  const entries = await readdir(folder, {withFileTypes: true})
+/** A folder to walk: its path as found, its real path, and its path below the root. */
+interface Link {
+  absolute: string
+  real: string
+  relative: string
+}
+
+async function walk(folder: Link, root: string, visited: Set<string>, found: Found[], cwd: string, links: Link[]): Promise<void> {
+  const entries = await readdir(folder.absolute, {withFileTypes: true})
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
   for (const entry of entries) {
     if (entry.name.startsWith('.') || entry.name.startsWith('_')) continue
-    const absolute = path.join(folder, entry.name)
-    const inner = relative === '' ? entry.name : `${relative}/${entry.name}`
+    const absolute = path.join(folder.absolute, entry.name)
+    const inner = folder.relative === '' ? entry.name : `${folder.relative}/${entry.name}`
     let isDirectory = entry.isDirectory()
     let isFile = entry.isFile()
 
@@ -69,13 +90,18 @@ async function walk(folder: string, root: string, relative: string, visited: Set
         continue
       }
       if (isDirectory) {
-        if (visited.has(target)) continue
-        visited.add(target)
+        // Walked once the real folders are done, unless one of them is this one.
+        links.push({absolute, real: target, relative: inner})
+        continue
       }
     }
 
-    if (isDirectory) await walk(absolute, root, inner, visited, found, cwd)
-    else if (isFile && isLecture(entry.name)) {
+    if (isDirectory) {
+      const real = path.join(folder.real, entry.name)
+      if (visited.has(real)) continue
+      visited.add(real)
+      await walk({absolute, real, relative: inner}, root, visited, found, cwd, links)
+    } else if (isFile && isLecture(entry.name)) {
       found.push({absolute, display: display(cwd, absolute), output: replaceExtension(inner), unsafe: undefined})
     }
   }
@@ -92,6 +118,59 @@ function inside(root: string, target: string): boolean {
 
 function replaceExtension(file: string): string {
   return file.replace(/\.md$/i, '') + '.apkg'
+}
+
+/** The file-system calls `readLecture` makes: Node's by default; tests inject failures. */
+export interface ReadFs {
+  open(file: string, flags: number): Promise<{
+    stat(): Promise<{isFile(): boolean}>
+    read(buffer: Uint8Array, offset: number, length: number, position: number | null): Promise<{bytesRead: number}>
+    close(): Promise<void>
+  }>
+}
+
+/** Node's file system. */
+export const defaultReadFs: ReadFs = {open}
+
+/**
+ * Read a lecture file, but never more than `limit + 1` bytes: a larger file
+ * is cut there, and `decode` reports it `too-large` without decoding it. A
+ * named pipe or device is not read at all (it could block forever).
+ *
+ * @param file
+ *   Absolute path.
+ * @param limit
+ *   The largest lecture in bytes (default `defaultLimits.fileBytes`).
+ * @param fs
+ *   The file system (default: Node's).
+ * @throws
+ *   The file system's error (with its `code`), or one with code
+ *   `not a regular file`.
+ */
+export async function readLecture(file: string, limit: number = defaultLimits.fileBytes, fs: ReadFs = defaultReadFs): Promise<Uint8Array> {
+  // Non-blocking, so that opening a named pipe does not wait for a writer.
+  const handle = await fs.open(file, constants.O_RDONLY | constants.O_NONBLOCK)
+  try {
+    if (!(await handle.stat()).isFile()) throw Object.assign(new Error(`${file} is not a regular file`), {code: 'not a regular file'})
+    const chunks: Uint8Array[] = []
+    let total = 0
+    while (total <= limit) {
+      const chunk = new Uint8Array(Math.min(1 << 20, limit + 1 - total))
+      const {bytesRead} = await handle.read(chunk, 0, chunk.length, null)
+      if (bytesRead === 0) break
+      chunks.push(chunk.subarray(0, bytesRead))
+      total += bytesRead
+    }
+    const bytes = new Uint8Array(total)
+    let offset = 0
+    for (const chunk of chunks) {
+      bytes.set(chunk, offset)
+      offset += chunk.length
+    }
+    return bytes
+  } finally {
+    await handle.close()
+  }
 }
 
 /** A path as shown to the user: relative to the working directory, with `/`. */
