@@ -1,5 +1,6 @@
 import type {VFile} from 'vfile'
-import {z} from './schema.js'
+import * as z from 'zod/mini'
+import './schema.js'
 import {parseYaml} from './yaml.js'
 
 const config = z.strictObject({

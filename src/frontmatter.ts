@@ -1,5 +1,6 @@
 import type {VFile} from 'vfile'
-import {z} from './schema.js'
+import * as z from 'zod/mini'
+import './schema.js'
 import type {Located} from './types.js'
 import {parseYaml} from './yaml.js'
 

@@ -1,4 +1,5 @@
-import {z} from 'zod'
+import * as z from 'zod/mini'
+import './schema.js'
 
 /**
  * Limits that protect the machine from hostile or broken notes: past each
@@ -34,10 +35,10 @@ export const defaultLimits: Readonly<Limits> = Object.freeze({
   nesting: 100
 })
 
-const count = z.number().int().positive()
+const count = z.optional(z.int().check(z.positive()))
 
 /** Limits as an API caller may give them: any subset, each a positive whole number. */
-export const limitsSchema = z.strictObject({fileBytes: count, cards: count, cardCharacters: count, nesting: count}).partial()
+export const limitsSchema = z.strictObject({fileBytes: count, cards: count, cardCharacters: count, nesting: count})
 
 /**
  * The limits of a build: the defaults with the given ones replaced.

@@ -1,11 +1,10 @@
 /**
  * zod for every boundary (card records, front matter, configuration, state
- * file), in its tree-shakable form: the classic API would bring every locale
- * into the bundle and cost start-up time. Messages are English.
+ * file) in its tree-shakable form, `zod/mini`: the classic API would bring
+ * every locale into the bundle and cost start-up time. Modules import
+ * `zod/mini` themselves and this module for its one effect: English messages.
  */
-import {en} from 'zod/locales'
-import * as z from 'zod/mini'
+import {config} from 'zod/mini'
+import en from 'zod/v4/locales/en.js'
 
-z.config(en())
-
-export {z}
+config(en())

@@ -1,5 +1,6 @@
 import type {VFile} from 'vfile'
-import {z} from './schema.js'
+import * as z from 'zod/mini'
+import './schema.js'
 
 /**
  * The identity a card had at the last build, as kept in the state file

@@ -1,5 +1,6 @@
 import type {VFile} from 'vfile'
-import {z} from './schema.js'
+import * as z from 'zod/mini'
+import './schema.js'
 import {clozeOrds, findDeletions} from './cloze.js'
 import type {Deletion} from './cloze.js'
 import type {Card, CardAttributes, CardRecord, Position} from './types.js'

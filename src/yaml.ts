@@ -1,7 +1,7 @@
 import type {VFile} from 'vfile'
 import {isMap, isPair, isScalar, LineCounter, parseDocument} from 'yaml'
 import type {Document, Node} from 'yaml'
-import type {z} from './schema.js'
+import type * as z from 'zod/mini'
 import type {Point} from './types.js'
 
 /** Where a YAML (or JSON) text stands in its file, and the rule id of its problems. */
