@@ -9,7 +9,7 @@ export type Invocation =
   | {command: 'check'; paths: string[]; json: boolean}
   | {command: 'inspect'; file: string; json: boolean}
   | {command: 'lint'; paths: string[]; json: boolean}
-  | {command: 'preview'; paths: string[]; out: string | undefined}
+  | {command: 'preview'; paths: string[]; out: string | undefined; watch: boolean}
   | {command: 'help' | 'version'}
   | {command: 'usage-error'; message: string}
 
@@ -32,7 +32,8 @@ Options:
   --out DIR        folder for the packages (default: dist/) or, with
                    preview, for the pages (default: preview/)
   --bundle NAME    with build: also write DIR/NAME.apkg holding every deck
-  --watch          with build: rebuild the decks whose notes change
+  --watch          with build: rebuild the decks whose notes change; with
+                   preview: serve the pages on localhost, reloading them
   --check          with build: write nothing; exit 3 when dist/ or the state
                    file is out of date
   --json           print the summary and messages as JSON on stdout
@@ -63,7 +64,7 @@ const options = {
 const accepted: Record<string, ReadonlyArray<keyof typeof options>> = {
   build: ['out', 'check', 'json', 'bundle', 'watch'],
   check: ['json'],
-  preview: ['out'],
+  preview: ['out', 'watch'],
   inspect: ['json'],
   lint: ['json']
 }
@@ -101,7 +102,7 @@ export function parseArguments(argv: string[]): Invocation {
     if (paths.length === 0) return {command: 'usage-error', message: "'lint' needs package files or folders"}
     return {command, paths, json}
   }
-  if (command === 'preview') return {command, paths, out: values.out}
+  if (command === 'preview') return {command, paths, out: values.out, watch: values.watch ?? false}
   if (command === 'check') return {command, paths, json}
   if (values.watch && (values.check || values.json)) return {command: 'usage-error', message: "Option '--watch' does not go with '--check' or '--json'"}
   if (values.bundle !== undefined && !/^[^/\\]+$/.test(values.bundle)) return {command: 'usage-error', message: "Option '--bundle' needs a file name without folders"}

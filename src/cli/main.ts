@@ -4,6 +4,7 @@ import {watch} from './watch.js'
 import {inspect} from './inspect.js'
 import {lintCommand} from './lint.js'
 import {preview} from './preview.js'
+import {previewServer} from './preview-server.js'
 import type {Environment} from './environment.js'
 import {usageError} from './environment.js'
 
@@ -37,7 +38,7 @@ export async function main(argv: string[], environment: Environment): Promise<nu
     case 'check':
       return build(invocation, environment)
     case 'preview':
-      return preview(invocation, environment)
+      return invocation.watch ? previewServer(invocation, environment) : preview(invocation, environment)
     case 'inspect':
       return inspect(invocation, environment)
     case 'lint':

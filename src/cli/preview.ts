@@ -17,8 +17,8 @@ type PreviewInvocation = Extract<Invocation, {command: 'preview'}>
  * @returns 0 every page written, 1 a lecture has errors or a page could not
  *   be written, 2 usage error.
  */
-export async function preview(invocation: PreviewInvocation, environment: Environment): Promise<number> {
-  const notes = await compileNotes(invocation.paths, environment)
+export async function preview(invocation: PreviewInvocation, environment: Environment, options: {only?: Set<string> | undefined; live?: boolean} = {}): Promise<number> {
+  const notes = await compileNotes(invocation.paths, environment, options.only)
   if (typeof notes === 'number') return notes
   const {sources: found, decks, files} = notes
   const outputs = new Map(found.map((entry) => [entry.display, entry.output.replace(/\.apkg$/, '.html')]))
@@ -28,7 +28,7 @@ export async function preview(invocation: PreviewInvocation, environment: Enviro
   for (const deck of decks) {
     if (!deck.collection) continue
     const target = path.join(outDir, outputs.get(deck.lecture.path) ?? '')
-    const html = previewPage({name: deck.deck, path: deck.lecture.path, collection: deck.collection})
+    const html = previewPage({name: deck.deck, path: deck.lecture.path, collection: deck.collection}, undefined, {live: options.live ?? false})
     const cards = deck.collection.cards.length
     try {
       await writeAtomic(target, new TextEncoder().encode(html))

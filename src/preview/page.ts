@@ -27,7 +27,7 @@ export interface PreviewDeck {
  * @param notetypes Optional; the note types notes may use. Default: deckc's own.
  * @returns The HTML document; the same deck always gives the same text.
  */
-export function previewPage(deck: PreviewDeck, notetypes: NotetypeJson[] = NOTETYPES): string {
+export function previewPage(deck: PreviewDeck, notetypes: NotetypeJson[] = NOTETYPES, options: {live?: boolean} = {}): string {
   const {collection} = deck
   const notes = new Map(collection.notes.map((note) => [note.id, note]))
   const deckNames = new Map(collection.decks.map((item) => [item.id, item.name]))
@@ -64,7 +64,7 @@ export function previewPage(deck: PreviewDeck, notetypes: NotetypeJson[] = NOTET
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; media-src data:; font-src data:">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; media-src data:; font-src data:${options.live ? "; connect-src 'self'" : ''}">
 <title>${escape(deck.name)} — deckc preview</title>
 ${styles.map((css) => `<style>\n/* The note type's CSS, as in the package. */\n${css}</style>`).join('\n')}
 <style>
@@ -83,7 +83,7 @@ ${PAGE_CSS}</style>
 ${cards.join('\n')}
 </main>
 <script>
-${PAGE_SCRIPT}</script>
+${PAGE_SCRIPT}${options.live ? LIVE_SCRIPT : ''}</script>
 </body>
 </html>
 `
@@ -212,3 +212,7 @@ function unescape(text: string): string {
     .replaceAll('&gt;', '>')
     .replaceAll('&amp;', '&')
 }
+
+/** With `preview --watch`, served pages reload when the preview server says the notes changed. */
+const LIVE_SCRIPT = `if (location.protocol.startsWith('http')) new EventSource('/events').onmessage = () => location.reload()
+`
