@@ -160,7 +160,7 @@ function parse(lecture: Lecture, options: CompileOptions): Parsed {
   const relative = lecture.relative ?? lecture.path.slice(lecture.path.lastIndexOf('/') + 1)
   const parents = parentDecks(relative, options.folders ?? {})
   const name = stem(relative)
-  const base = {lecture, file, deck: [...parents, name].join('::'), title: name, deckPlace: {line: 1, column: 1}, description: '', reverse: false}
+  const base = {lecture, file, deck: deckName([...parents, name].join('::')), title: name, deckPlace: {line: 1, column: 1}, description: '', reverse: false}
   const tags = [lectureTag(relative)]
   const text = decode(lecture.value, file)
   if (text === undefined) return {...base, tags, cards: []}
@@ -180,7 +180,7 @@ function parse(lecture: Lecture, options: CompileOptions): Parsed {
   const own = title === '' ? name : title
   return {
     ...base,
-    deck: [...parents, own].join('::'),
+    deck: deckName([...parents, own].join('::')),
     title: own,
     deckPlace: source.title?.position.start ?? base.deckPlace,
     description: front.description === undefined ? '' : renderDescription(front.description, file, source.frontMatter?.position.start),
@@ -188,6 +188,18 @@ function parse(lecture: Lecture, options: CompileOptions): Parsed {
     reverse: front.reverse ?? false,
     cards
   }
+}
+
+/**
+ * A deck name as Anki stores it, so that the package holds what the user
+ * gets: each `::` level NFC-normalised, without control characters, trimmed,
+ * and `blank` when empty.
+ */
+function deckName(name: string): string {
+  return name
+    .split('::')
+    .map((level) => level.normalize('NFC').replace(/[\u0000-\u001F\u007F]/g, '').trim() || 'blank')
+    .join('::')
 }
 
 /** Parent deck names from a lecture's folders, with display names from the configuration's `folders`. */

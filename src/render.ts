@@ -42,9 +42,23 @@ export function render(cards: Card[], file: VFile, media?: RenderMedia, options:
     const part = (value: QuestionPart) => (fast ? plainInline(value.text.value) : undefined)
     const back = fast ? plainAnswer(card.answer.map((line) => line.text)) : undefined
     const answer = clean(back ?? renderAnswer(card, file, context))
+    const front = clean(card.question.map((value) => withReference(part(value) ?? renderPart(value, file, context), value)).join('<br>'))
+    if (showsNothing(front)) {
+      file.message('Question renders empty: found only markup that Anki does not show (e.g. an HTML comment); expected question text', {
+        place: card.position.start,
+        ruleId: 'empty-question',
+        source: 'deckc'
+      }).fatal = true
+    } else if (!card.cloze && showsNothing(answer)) {
+      file.message('Answer renders empty: found only markup that Anki does not show (e.g. a comment or a link definition); expected answer text', {
+        place: card.position.start,
+        ruleId: 'missing-answer',
+        source: 'deckc'
+      }).fatal = true
+    }
     return {
       cloze: card.cloze,
-      front: clean(card.question.map((value) => withReference(part(value) ?? renderPart(value, file, context), value)).join('<br>')),
+      front,
       // In a cloze note's Extra, `{{c1::` must stay text: Anki would take it for a deletion.
       back: card.cloze ? literalBraces(answer) : answer,
       // A cloze card is known by its text without the deletion markup, so renumbering keeps it.
@@ -71,6 +85,11 @@ function renderPart(part: QuestionPart, file: VFile, media: MediaFields): string
   resolveMedia(tree, {...media, place})
   // A question line is one paragraph: its content goes into the front without the `<p>`.
   return toField(tree, {file, source: math.markdown, place, inline: true, math})
+}
+
+/** Whether field HTML shows nothing: no text and no image once tags are removed. */
+function showsNothing(html: string): boolean {
+  return !/<img\b/i.test(html) && html.replace(/<[^>]*>/g, '').replace(/&nbsp;|\s/g, '') === ''
 }
 
 function withReference(html: string, part: QuestionPart): string {
