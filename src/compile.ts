@@ -90,13 +90,17 @@ export function compile(lectures: Lecture[], options: CompileOptions): CompiledD
   const previous = options.state?.entries ?? []
   const paths = new Set(lectures.map((lecture) => lecture.path))
   const claimed = new Set<StateEntry>()
+  // The entries by file and by own deck name (the last `::` level), looked up once per lecture.
+  const byFile = group(previous, (item) => item.file)
+  const byTitle = group(previous, (item) => normalize(item.deck.slice(item.deck.lastIndexOf('::') + 2)))
+  const order = new Map(previous.map((item, index) => [item, index]))
   const matched = parsed.map((entry) => {
     if (!ok(entry)) return {pool: [], found: []}
     // A lecture's earlier cards: those of its file, and those of its deck from a file not in this build
     // (a renamed or moved file: its parent decks may differ, its own deck name is the same).
-    const title = normalize(entry.title)
-    const sameDeck = (deck: string) => normalize(deck) === title || normalize(deck).endsWith(`::${title}`)
-    const pool = previous.filter((item) => !claimed.has(item) && (item.file === entry.lecture.path || (sameDeck(item.deck) && !paths.has(item.file))))
+    const title = normalize(entry.title.slice(entry.title.lastIndexOf('::') + 2))
+    const candidates = new Set([...(byFile.get(entry.lecture.path) ?? []), ...(byTitle.get(title) ?? []).filter((item) => !paths.has(item.file))])
+    const pool = [...candidates].filter((item) => !claimed.has(item)).sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0))
     for (const item of pool) claimed.add(item)
     return {pool, found: match(entry.cards, pool)}
   })
@@ -130,6 +134,17 @@ export function compile(lectures: Lecture[], options: CompileOptions): CompiledD
       entries: identified.entries
     }
   })
+}
+
+function group<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>()
+  for (const item of items) {
+    const value = key(item)
+    const list = groups.get(value)
+    if (list) list.push(item)
+    else groups.set(value, [item])
+  }
+  return groups
 }
 
 /**

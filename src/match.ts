@@ -31,21 +31,26 @@ export function match(cards: Array<Pick<RenderedCard, 'attributes' | 'question'>
   const found: Array<StateEntry | undefined> = cards.map(() => undefined)
   const free = new Set(pool)
 
-  const take = (index: number, key: (entry: StateEntry) => string, wanted: string) => {
+  /** Take the first free entry with the wanted key (entries indexed by key once: lectures have thousands of cards). */
+  const taker = (key: (entry: StateEntry) => string | undefined) => {
+    const byKey = new Map<string, StateEntry[]>()
     for (const entry of free) {
-      if (key(entry) === wanted) {
-        found[index] = entry
-        free.delete(entry)
-        return
-      }
+      const value = key(entry)
+      if (value !== undefined) byKey.set(value, [...(byKey.get(value) ?? []), entry])
+    }
+    return (index: number, wanted: string) => {
+      const entry = byKey.get(wanted)?.find((candidate) => free.has(candidate))
+      if (!entry) return
+      found[index] = entry
+      free.delete(entry)
     }
   }
 
-  for (const [index, card] of cards.entries()) take(index, entryKey, identityKey(card))
+  const takeExact = taker(entryKey)
+  for (const [index, card] of cards.entries()) takeExact(index, identityKey(card))
+  const takeQuestion = taker((entry) => (entry.id === undefined ? `q:${normalize(entry.question)}` : undefined))
   for (const [index, card] of cards.entries()) {
-    if (!found[index] && card.attributes.id !== undefined) {
-      take(index, (entry) => (entry.id === undefined ? `q:${normalize(entry.question)}` : ''), `q:${normalize(card.question)}`)
-    }
+    if (!found[index] && card.attributes.id !== undefined) takeQuestion(index, `q:${normalize(card.question)}`)
   }
 
   const added = [...cards.keys()].filter((index) => !found[index])
