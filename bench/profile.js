@@ -1,0 +1,169 @@
+// Where the CLI's time goes: runs `node --cpu-prof` on the CLI building a
+// benchmark corpus and summarises self and total time by package, module and
+// function. build/ is minified, so by default an unminified copy of the CLI is
+// bundled into bench/.profile/ first (same entry, define and banner as
+// scripts/bundle.js); the `// node_modules/…` and `// src/…` comments esbuild
+// writes before each module attribute bundled code to its source module.
+//
+//   node bench/profile.js [--cards 100000] [--top 25]    bundle, build the corpus, profile, summarise
+//   node bench/profile.js --cli build/cli.js …           profile that file instead (no module names if minified)
+//   node bench/profile.js FILE.cpuprofile [--top 25]     summarise an existing profile
+//
+// The corpus is built in a copy of bench/.corpus/<cards> (with its deckc.lock,
+// the state file of the benchmark's earlier builds, when there is one).
+import {execFileSync} from 'node:child_process'
+import {cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync} from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {parseArgs} from 'node:util'
+import {standardFiles, writeCorpus} from './corpus.js'
+
+const repo = fileURLToPath(new URL('..', import.meta.url))
+const {values, positionals} = parseArgs({
+  allowPositionals: true,
+  options: {
+    cards: {type: 'string', default: '100000'},
+    top: {type: 'string', default: '25'},
+    interval: {type: 'string', default: '1000'},
+    cli: {type: 'string'}
+  }
+})
+const top = Number(values.top)
+
+let profileFile = positionals[0]
+if (!profileFile) {
+  const cards = Number(values.cards)
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'deckc-profile-'))
+  const corpus = path.join(repo, 'bench', '.corpus', String(cards))
+  const notes = path.join(scratch, 'notes')
+  if (existsSync(corpus)) cpSync(corpus, notes, {recursive: true})
+  else writeCorpus({dir: notes, cards, files: standardFiles(cards)})
+  rmSync(path.join(notes, 'manifest.json'), {force: true})
+
+  let cli = values.cli ? path.resolve(values.cli) : undefined
+  if (!cli) {
+    const {build} = await import('esbuild')
+    const {version} = JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8'))
+    cli = path.join(repo, 'bench', '.profile', 'cli.js')
+    await build({
+      entryPoints: [path.join(repo, 'src', 'cli', 'run.ts')],
+      outfile: cli,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      legalComments: 'none',
+      logLevel: 'warning',
+      define: {DECKC_VERSION: JSON.stringify(version)},
+      banner: {
+        js: [
+          "import {createRequire as __deckcRequire} from 'node:module'",
+          "import {dirname as __deckcDirname} from 'node:path'",
+          "import {fileURLToPath as __deckcPath} from 'node:url'",
+          'const require = __deckcRequire(import.meta.url)',
+          'const __filename = __deckcPath(import.meta.url)',
+          'const __dirname = __deckcDirname(__filename)'
+        ].join('; ')
+      }
+    })
+  }
+  const started = process.hrtime.bigint()
+  execFileSync(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${scratch}`, `--cpu-prof-interval=${values.interval}`, cli, 'build', notes, '--out', path.join(scratch, 'dist')], {
+    cwd: repo,
+    stdio: ['ignore', 'ignore', 'inherit']
+  })
+  process.stdout.write(`profiled build of ${cards} cards: ${(Number(process.hrtime.bigint() - started) / 1e9).toFixed(2)} s wall (with profiler overhead)\n`)
+  profileFile = path.join(scratch, readdirSync(scratch).find((name) => name.endsWith('.cpuprofile')))
+  process.on('exit', () => process.stdout.write(`profile: ${profileFile} (remove ${scratch} when done)\n`))
+}
+
+const profile = JSON.parse(readFileSync(profileFile, 'utf8'))
+const total = profile.endTime - profile.startTime
+
+// Self time per node from samples and time deltas (µs).
+const self = new Map()
+for (let index = 0; index < profile.samples.length; index++) {
+  const id = profile.samples[index]
+  self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[index + 1] ?? 0))
+}
+
+/** url → sorted [line, module] from esbuild's module comments. */
+const moduleMaps = new Map()
+function moduleOf(url, line) {
+  if (!url) return '(native)'
+  if (url.startsWith('node:')) return 'node internals'
+  if (url.startsWith('wasm://')) return 'sql.js (wasm)'
+  if (!url.startsWith('file://')) return url
+  const file = fileURLToPath(url)
+  if (!moduleMaps.has(url)) {
+    const marks = []
+    if (existsSync(file)) {
+      readFileSync(file, 'utf8').split('\n').forEach((text, number) => {
+        const match = /^\/\/ ((?:node_modules|src)\/\S+)$/.exec(text)
+        if (match) marks.push([number, match[1]])
+      })
+    }
+    moduleMaps.set(url, marks)
+  }
+  const marks = moduleMaps.get(url)
+  let found
+  for (const [start, name] of marks) {
+    if (start > line) break
+    found = name
+  }
+  const source = found ?? path.relative(repo, file)
+  return source
+}
+
+function packageOf(module) {
+  const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(module)
+  return match ? match[1] : module
+}
+
+const byFunction = new Map()
+const byPackage = new Map()
+const byModule = new Map()
+const add = (map, key, value) => map.set(key, (map.get(key) ?? 0) + value)
+for (const node of profile.nodes) {
+  const time = self.get(node.id) ?? 0
+  if (time === 0) continue
+  const {functionName, url, lineNumber} = node.callFrame
+  const module = moduleOf(url, lineNumber)
+  add(byFunction, `${functionName || '(anonymous)'}  [${module}:${lineNumber + 1}]`, time)
+  add(byPackage, packageOf(module), time)
+  add(byModule, module, time)
+}
+
+const show = (title, map) => {
+  process.stdout.write(`\n${title}\n`)
+  for (const [name, time] of [...map].sort((a, b) => b[1] - a[1]).slice(0, top)) {
+    process.stdout.write(`${(time / 1e6).toFixed(2).padStart(8)} s ${((time / total) * 100).toFixed(1).padStart(5)} %  ${name}\n`)
+  }
+}
+// Inclusive ("total") time per function: each sample counts once per distinct function on its stack.
+const parent = new Map()
+const byId = new Map(profile.nodes.map((node) => [node.id, node]))
+for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id)
+const label = (node) => {
+  const {functionName, url, lineNumber} = node.callFrame
+  return `${functionName || '(anonymous)'}  [${moduleOf(url, lineNumber)}:${lineNumber + 1}]`
+}
+const inclusive = new Map()
+const stackCache = new Map()
+const stackOf = (id) => {
+  let stack = stackCache.get(id)
+  if (!stack) {
+    stack = new Set()
+    for (let at = id; at !== undefined; at = parent.get(at)) stack.add(label(byId.get(at)))
+    stackCache.set(id, stack)
+  }
+  return stack
+}
+for (const [id, time] of self) for (const name of stackOf(id)) add(inclusive, name, time)
+
+process.stdout.write(`profile ${path.basename(profileFile)}: ${(total / 1e6).toFixed(2)} s sampled\n`)
+show('self time by package (src/ files by file)', byPackage)
+show('self time by module', byModule)
+show('self time by function', byFunction)
+show('total (inclusive) time by function', inclusive)
