@@ -182,7 +182,8 @@ function parse(lecture: Lecture, options: CompileOptions): Parsed {
 
   const source = split(text, file)
   const front = readFrontMatter(source.frontMatter, file)
-  if (source.records.length === 0) {
+  // A lecture whose cards were all refused by a limit already has its error.
+  if (source.records.length === 0 && !file.messages.some((message) => message.fatal)) {
     file.message('No cards: found no question; expected question lines ending with `?` (or headings, in heading style) followed by their answers', {
       place: {line: 1, column: 1},
       ruleId: 'no-cards',
