@@ -5,6 +5,8 @@ import {toField} from './html.js'
 import {parseMarkdown} from './markdown.js'
 import type {ReadMedia} from './media.js'
 import {decode} from './decode.js'
+import {resolveLimits} from './limits.js'
+import type {Limits} from './limits.js'
 import {dedupe, identify} from './identify.js'
 import type {Changes} from './identify.js'
 import {match, normalize} from './match.js'
@@ -32,6 +34,8 @@ export interface CompileOptions {
   fast?: boolean
   /** Called after each lecture is compiled (for progress display). */
   onProgress?: (done: number, total: number) => void
+  /** Limits that protect the machine (default: `defaultLimits` of `limits.ts`); any subset. */
+  limits?: Partial<Limits>
   /** Display names of folders (by path below the root, e.g. `systems-for-ml`), for parent decks. */
   folders?: Record<string, string>
 }
@@ -177,10 +181,11 @@ function parse(lecture: Lecture, options: CompileOptions): Parsed {
   const name = stem(relative)
   const base = {lecture, file, deck: deckName([...parents, name].join('::')), title: name, deckPlace: {line: 1, column: 1}, description: '', reverse: false}
   const tags = [lectureTag(relative)]
-  const text = decode(lecture.value, file)
+  const limits = resolveLimits(options.limits)
+  const text = decode(lecture.value, file, limits)
   if (text === undefined) return {...base, tags, cards: []}
 
-  const source = split(text, file)
+  const source = split(text, file, limits)
   const front = readFrontMatter(source.frontMatter, file)
   // A lecture whose cards were all refused by a limit already has its error.
   if (source.records.length === 0 && !file.messages.some((message) => message.fatal)) {

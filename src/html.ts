@@ -32,6 +32,8 @@ const marker = 'dataDeckcId'
 
 const schema: Schema = {
   ...defaultSchema,
+  // A removed `<style>` must take its rules with it, not leave them as text on the card.
+  strip: ['script', 'style'],
   attributes: {...defaultSchema.attributes, '*': [...(defaultSchema.attributes?.['*'] ?? []), marker]}
 }
 

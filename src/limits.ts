@@ -85,8 +85,10 @@ export interface DeepNesting {
 /**
  * Find the first place where one field (a question line, or an answer) nests
  * deeper than `limit`, reading the raw lines — before Markdown parsing, whose
- * recursion is what deep nesting would overflow. Three depths are measured,
- * each an upper estimate of what the parser builds from the lines:
+ * recursion is what deep nesting would overflow. Four depths are measured,
+ * each an upper estimate of what the parser builds from the lines (the
+ * property tests check that a field within the limit renders at most about
+ * four times as deep):
  *
  * - `block`: lists and block quotes open at a line, following CommonMark's
  *   container rules (a list item stays open while lines are indented to its

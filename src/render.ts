@@ -75,7 +75,8 @@ type MediaFields = Omit<Parameters<typeof resolveMedia>[1], 'place'>
 /** The plain text of a line of Markdown, as in the deck title or a question; math stays as written (`$x^2$`). */
 export function plainText(markdown: string): string {
   const math = protectMath(markdown)
-  return restoreSource(toString(parseMarkdown(math.markdown)), math).trim()
+  // Raw HTML is no text: a title `<script>…</script>` must not reach the deck name.
+  return restoreSource(toString(parseMarkdown(math.markdown), {includeHtml: false}), math).trim()
 }
 
 function renderPart(part: QuestionPart, file: VFile, media: MediaFields): string {

@@ -10,7 +10,7 @@ import type {State, StateEntry} from '../state.js'
 import type {Lecture} from '../types.js'
 import type {Environment} from './environment.js'
 import {usageError} from './environment.js'
-import {findLectures, MissingPathError} from './files.js'
+import {findLectures, MissingPathError, readLecture} from './files.js'
 import type {Found} from './files.js'
 import {mediaReader} from './media-reader.js'
 import {progress} from './progress.js'
@@ -124,7 +124,7 @@ async function readLectures(sources: Source[]): Promise<{lectures: Lecture[]; fa
     }
     try {
       const relative = source.output.slice(0, -'.apkg'.length) + path.extname(source.absolute)
-      lectures.push({path: source.display, relative, value: await readFile(source.absolute)})
+      lectures.push({path: source.display, relative, value: await readLecture(source.absolute)})
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message
       failed.push(fail(new VFile({path: source.display}), `Cannot read the file: ${code}; expected a readable text file`, 'unreadable'))

@@ -3,6 +3,14 @@ import {main} from './main.js'
 
 let stop: AbortController | undefined
 
+// A closed pipe (`deckc check | head`) ends output quietly instead of with a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error
+    process.exit(process.exitCode ?? 0)
+  })
+}
+
 // The process edge: real arguments, working directory, environment, streams and signals.
 process.exitCode = await main(process.argv.slice(2), {
   cwd: process.cwd(),
