@@ -6,16 +6,10 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {expect, it} from 'vitest'
+import {until} from './process.js'
 
 const bin = fileURLToPath(new URL('../bin/deckc.js', import.meta.url))
 
-async function until(check: () => boolean, timeout = 10_000): Promise<void> {
-  const start = Date.now()
-  while (!check()) {
-    if (Date.now() - start > timeout) throw new Error('timed out waiting')
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
-}
 
 function fetchText(url: string): Promise<{status: number; body: string}> {
   return new Promise((resolve, reject) => {

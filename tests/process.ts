@@ -89,3 +89,12 @@ export async function killBuildWhen(cwd: string, when: (name: string, count: num
   clearTimeout(timer)
   watcher.close()
 }
+
+/** Poll until `check` holds, at most `timeout` ms (bounded waits for watching processes). */
+export async function until(check: () => boolean, timeout = 10_000): Promise<void> {
+  const start = Date.now()
+  while (!check()) {
+    if (Date.now() - start > timeout) throw new Error('timed out waiting')
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+}

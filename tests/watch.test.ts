@@ -5,18 +5,11 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {expect, it} from 'vitest'
+import {until} from './process.js'
 import {unpack} from '../src/anki/unpack.js'
 
 const bin = fileURLToPath(new URL('../bin/deckc.js', import.meta.url))
 
-/** Poll until `check` holds, at most `timeout` ms. */
-async function until(check: () => boolean, timeout = 10_000): Promise<void> {
-  const start = Date.now()
-  while (!check()) {
-    if (Date.now() - start > timeout) throw new Error('timed out waiting')
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
-}
 
 it('rebuilds a changed lecture, reports a broken one without touching its package, and stops cleanly', async () => {
   const cwd = mkdtempSync(path.join(tmpdir(), 'deckc-watch-'))
