@@ -211,6 +211,7 @@ function floorCommand(cards, files, outDir) {
  */
 async function paired(label, commands, count, warm, {tolerant = false} = {}) {
   const samples = commands.map(() => [])
+  const warmups = commands.map(() => [])
   let failure
   outer: for (let round = -warm; round < count; round++) {
     for (const [index, command] of commands.entries()) {
@@ -218,12 +219,12 @@ async function paired(label, commands, count, warm, {tolerant = false} = {}) {
       const result = await measure(command.argv)
       const problem = command.check?.(result)
       if (problem) {
-        failure = `${command.name}: ${problem}`
+        failure = `${command.name}: ${problem.trim()} (after ${result.seconds.toFixed(1)} s, ${result.rssMB.toFixed(0)} MB)`
         log(`  ${label}: ${failure}`)
         if (!tolerant) throw new Error(`bench: ${label}: ${failure}`)
         break outer
       }
-      if (round >= 0) samples[index].push(result)
+      ;(round >= 0 ? samples : warmups)[index].push(result)
       log(`  ${label} ${round < 0 ? 'warm-up' : `round ${round + 1}/${count}`}  ${command.name.padEnd(34)} ${result.seconds.toFixed(3)} s  ${result.rssMB.toFixed(0)} MB`)
     }
   }
@@ -232,7 +233,9 @@ async function paired(label, commands, count, warm, {tolerant = false} = {}) {
     commands: commands.map((command, index) => ({
       name: command.name,
       argv: command.argv.map((part) => (part === node ? 'node' : part === cli ? 'bin/deckc.js' : path.isAbsolute(part) ? path.relative(repo, part) || '.' : part)),
-      ...summary(samples[index])
+      ...summary(samples[index]),
+      warmupSeconds: warmups[index].map((result) => result.seconds),
+      warmupRssMB: warmups[index].map((result) => Math.round(result.rssMB * 10) / 10)
     }))
   }
 }
@@ -473,6 +476,12 @@ function printReport(results) {
   for (const size of results.sizes) {
     for (const command of size.commands) {
       if (command.runs > 0) rows.push(row(size.cards.toLocaleString('en'), String(size.files), command))
+      else if (command.warmupSeconds?.length > 0) {
+        // Only the warm-up ran (a failed scale run): show it, marked.
+        const seconds = command.warmupSeconds
+        const rss = command.warmupRssMB
+        rows.push(row(size.cards.toLocaleString('en'), String(size.files), {name: `${command.name} [warm-up]`, median: median(seconds), min: Math.min(...seconds), max: Math.max(...seconds), rssMedianMB: median(rss), rssMaxMB: Math.max(...rss)}))
+      }
     }
     const kind = size.cards <= 100 ? 'cold start ' : ''
     const {cliOverNode, cliOverNodePaired, cliOverFloor, cliOverFloorPaired} = size.ratios
