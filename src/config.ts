@@ -1,5 +1,6 @@
 import type {VFile} from 'vfile'
 import * as z from 'zod/mini'
+import {limitsSchema} from './limits.js'
 import './schema.js'
 import {parseYaml} from './yaml.js'
 
@@ -10,6 +11,8 @@ const config = z.strictObject({
   out: z.optional(z.string().check(z.minLength(1))),
   /** Display names of folders below a notes root, by path: `{"systems-for-ml": "Systems for ML"}`. */
   folders: z.optional(z.record(z.string().check(z.minLength(1)), z.string().check(z.trim(), z.minLength(1, 'a folder display name cannot be empty')))),
+  /** Limits that protect the machine: `fileBytes`, `cards`, `cardCharacters`, `nesting`. */
+  limits: z.optional(limitsSchema),
   /** Name of the package holding every deck (as `--bundle NAME`). */
   bundle: z.optional(z.string().check(z.regex(/^[^/\\]+$/, 'a file name without folders')))
 })

@@ -141,11 +141,18 @@ describe('courses', () => {
     expect(existsSync(path.join(cwd, 'dist/course.apkg'))).toBe(false)
   })
 
+  it('takes limits from deckc.config.json', async () => {
+    const cwd = project({'notes/a.md': good, 'deckc.config.json': '{"limits": {"cards": 1}}'})
+    const run = await deckc(cwd, 'build')
+    expect(run.code).toBe(1)
+    expect(run.stderr).toMatch(/^notes\/a\.md:\d+:1: error: Too many cards: .*\[too-many-cards\]\n$/)
+  })
+
   it('reports a configuration error at its place and exits 2', async () => {
     const cwd = project({'notes/a.md': good, 'deckc.config.json': '{\n  "folders": {},\n  "colour": "blue"\n}\n'})
     const run = await deckc(cwd, 'build')
     expect(run.code).toBe(2)
-    expect(run.stderr).toBe('deckc.config.json:3:3: error: Unknown key `colour`; expected one of `notes`, `out`, `folders`, `bundle` [bad-config]\n')
+    expect(run.stderr).toBe('deckc.config.json:3:3: error: Unknown key `colour`; expected one of `notes`, `out`, `folders`, `limits`, `bundle` [bad-config]\n')
   })
 })
 

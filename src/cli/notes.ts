@@ -77,10 +77,11 @@ export async function compileNotes(given: string[], environment: Environment, on
 
   const stateFiles = await Promise.all([...new Set(sources.map((source) => source.stateFile))].map((file) => readStateFile(file, cwd)))
   const {state, owner} = mergeStates(stateFiles)
-  const {lectures, failed} = await readLectures(sources)
+  const limits = withoutUndefined(config.value.limits ?? {})
+  const {lectures, failed} = await readLectures(sources, limits.fileBytes)
   const readMedia = mediaReader(new Map(sources.map((source) => [source.display, source.root])), cwd)
   const bar = progress(environment)
-  const decks = compile(lectures, {clock, state, readMedia, folders: config.value.folders ?? {}, onProgress: (done, total) => bar.update('compiling', done, total)})
+  const decks = compile(lectures, {clock, state, readMedia, limits, folders: config.value.folders ?? {}, onProgress: (done, total) => bar.update('compiling', done, total)})
   bar.end()
   const files = [...failed, ...stateFiles.map((stateFile) => stateFile.file), ...decks.map((deck) => deck.file)]
   return {paths, sources, config: config.value, stateFiles, state, owner, decks, files}
@@ -114,7 +115,7 @@ function mergeStates(stateFiles: StateFile[]): {state: State; owner: Map<StateEn
 }
 
 /** Read each found file; unsafe or unreadable ones become files with an error. */
-async function readLectures(sources: Source[]): Promise<{lectures: Lecture[]; failed: VFile[]}> {
+async function readLectures(sources: Source[], fileBytes: number | undefined): Promise<{lectures: Lecture[]; failed: VFile[]}> {
   const lectures: Lecture[] = []
   const failed: VFile[] = []
   for (const source of sources) {
@@ -124,7 +125,7 @@ async function readLectures(sources: Source[]): Promise<{lectures: Lecture[]; fa
     }
     try {
       const relative = source.output.slice(0, -'.apkg'.length) + path.extname(source.absolute)
-      lectures.push({path: source.display, relative, value: await readLecture(source.absolute)})
+      lectures.push({path: source.display, relative, value: await readLecture(source.absolute, fileBytes)})
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message
       failed.push(fail(new VFile({path: source.display}), `Cannot read the file: ${code}; expected a readable text file`, 'unreadable'))
@@ -140,6 +141,11 @@ export async function loadConfig(cwd: string): Promise<{ok: true; value: Config}
   const file = new VFile({path: configFileName})
   const value = readConfig(text, file)
   return value ? {ok: true, value} : {ok: false, file}
+}
+
+/** The limits given in the configuration, without the keys it leaves out. */
+function withoutUndefined(limits: Record<string, number | undefined>): Record<string, number> {
+  return Object.fromEntries(Object.entries(limits).filter((entry): entry is [string, number] => entry[1] !== undefined))
 }
 
 function fail(file: VFile, reason: string, ruleId: string): VFile {
