@@ -132,11 +132,12 @@ function applyLimits(source: LectureSource, lines: Line[], sourceLines: string[]
     file.message(reason, {place, ruleId, source: 'deckc'}).fatal = true
   }
   const tooDeep = (found: DeepNesting) => fail(deepReason(found, limits.nesting), {line: found.line, column: found.column}, 'too-deep')
-  const most = formatCount(limits.cardCharacters)
+  // Formatted only when a limit is passed: the first toLocaleString call costs ~11 ms of a cold start.
+  const most = () => formatCount(limits.cardCharacters)
   let {title, frontMatter} = source
 
   if (title && title.value.length > limits.cardCharacters) {
-    fail(`Title is too long: found ${formatCount(title.value.length)} characters; expected at most ${most} (shorten the first line)`, title.position.start, 'too-large')
+    fail(`Title is too long: found ${formatCount(title.value.length)} characters; expected at most ${most()} (shorten the first line)`, title.position.start, 'too-large')
     title = undefined
   }
   if (frontMatter) {
@@ -146,7 +147,7 @@ function applyLimits(source: LectureSource, lines: Line[], sourceLines: string[]
         ? undefined
         : findDeepNesting(frontMatter.value.split('\n').map((text, index) => ({line: start.line + index, column: 1, text, verbatim: false})), limits.nesting)
     if (frontMatter.value.length > limits.cardCharacters) {
-      fail(`Front matter is too large: found ${formatCount(frontMatter.value.length)} characters; expected at most ${most}`, start, 'too-large')
+      fail(`Front matter is too large: found ${formatCount(frontMatter.value.length)} characters; expected at most ${most()}`, start, 'too-large')
       frontMatter = undefined
     } else if (found) {
       tooDeep(found)
@@ -184,7 +185,7 @@ function applyLimits(source: LectureSource, lines: Line[], sourceLines: string[]
     const questionLines = record.question.map((part) => sourceLines[part.text.position.start.line - 1] ?? '')
     const size = [...questionLines, ...record.answer.map((line) => line.text)].reduce((sum, line) => sum + line.length + 1, -1)
     if (size > limits.cardCharacters) {
-      fail(`Card is too large: found ${formatCount(size)} characters in its question and answer; expected at most ${most} (split it into several cards)`, record.position.start, 'too-large')
+      fail(`Card is too large: found ${formatCount(size)} characters in its question and answer; expected at most ${most()} (split it into several cards)`, record.position.start, 'too-large')
       return false
     }
     return true
