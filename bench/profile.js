@@ -44,28 +44,12 @@ if (!profileFile) {
   let cli = values.cli ? path.resolve(values.cli) : undefined
   if (!cli) {
     const {build} = await import('esbuild')
-    const {version} = JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8'))
+    const {nodeBundle} = await import('../scripts/esbuild-options.js')
     cli = path.join(repo, 'bench', '.profile', 'cli.js')
     await build({
       entryPoints: [path.join(repo, 'src', 'cli', 'run.ts')],
       outfile: cli,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      legalComments: 'none',
-      logLevel: 'warning',
-      define: {DECKC_VERSION: JSON.stringify(version)},
-      banner: {
-        js: [
-          "import {createRequire as __deckcRequire} from 'node:module'",
-          "import {dirname as __deckcDirname} from 'node:path'",
-          "import {fileURLToPath as __deckcPath} from 'node:url'",
-          'const require = __deckcRequire(import.meta.url)',
-          'const __filename = __deckcPath(import.meta.url)',
-          'const __dirname = __deckcDirname(__filename)'
-        ].join('; ')
-      }
+      ...nodeBundle
     })
   }
   const started = process.hrtime.bigint()
