@@ -6,6 +6,7 @@ export default defineConfig({
     // The heavy suite runs on its own: `npm run test:heavy` (vitest.heavy.config.ts).
     exclude: [...configDefaults.exclude, 'tests/heavy/**'],
     testTimeout: 20_000,
-    pool: 'forks'
+    pool: 'forks',
+    setupFiles: ['tests/setup.ts']
   }
 })

@@ -7,6 +7,7 @@ export default defineConfig({
     include: ['tests/heavy/**/*.test.ts'],
     testTimeout: 600_000,
     hookTimeout: 60_000,
-    pool: 'forks'
+    pool: 'forks',
+    setupFiles: ['tests/setup.ts']
   }
 })

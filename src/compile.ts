@@ -1,8 +1,7 @@
 import {VFile} from 'vfile'
 import {collect} from './collect.js'
-import {readFrontMatter} from './frontmatter.js'
-import {toField} from './html.js'
-import {parseMarkdown} from './markdown.js'
+import {engine} from './engine.js'
+import type {FrontMatter} from './frontmatter.js'
 import type {ReadMedia} from './media.js'
 import {decode} from './decode.js'
 import {resolveLimits} from './limits.js'
@@ -186,7 +185,7 @@ function parse(lecture: Lecture, options: CompileOptions): Parsed {
   if (text === undefined) return {...base, tags, cards: []}
 
   const source = split(text, file, limits)
-  const front = readFrontMatter(source.frontMatter, file)
+  const front = source.frontMatter && source.frontMatter.value.trim() !== '' ? engine().readFrontMatter(source.frontMatter, file) : ({} satisfies FrontMatter)
   // A lecture whose cards were all refused by a limit already has its error.
   if (source.records.length === 0 && !file.messages.some((message) => message.fatal)) {
     file.message('No cards: found no question; expected question lines ending with `?` (or headings, in heading style) followed by their answers', {
@@ -197,14 +196,14 @@ function parse(lecture: Lecture, options: CompileOptions): Parsed {
   }
   const media = {lecture: lecture.path, read: options.readMedia}
   const cards = dedupe(render(validate(source.records, file), file, media, {fast: options.fast ?? true}), file)
-  const title = front.deck ?? (source.title ? plainText(source.title.value) : '')
+  const title = front.deck ?? (source.title ? plainText(source.title.value, options.fast ?? true) : '')
   const own = title === '' ? name : title
   return {
     ...base,
     deck: deckName([...parents, own].join('::')),
     title: own,
     deckPlace: source.title?.position.start ?? base.deckPlace,
-    description: front.description === undefined ? '' : renderDescription(front.description, file, source.frontMatter?.position.start),
+    description: front.description === undefined ? '' : engine().renderDescription(front.description, file, source.frontMatter?.position.start),
     tags: [...new Set([...(front.tags ?? []), ...tags])],
     reverse: front.reverse ?? false,
     cards
@@ -236,11 +235,6 @@ function lectureTag(relative: string): string {
     .split('/')
     .map((part) => part.replace(/[\s\u0000-\u001F]+/g, '_'))
     .join('::')
-}
-
-/** A deck description is Markdown, shown in Anki's deck overview. */
-function renderDescription(markdown: string, file: VFile, start: {line: number; column: number} | undefined): string {
-  return toField(parseMarkdown(markdown), {file, source: markdown, place: (point) => ({line: (start?.line ?? 1) + point.line - 1, column: point.column})})
 }
 
 /** Anki matches decks by name, case-insensitively: two lectures must not share one. */

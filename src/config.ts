@@ -20,9 +20,6 @@ const config = z.strictObject({
 /** The project configuration, `deckc.config.json`. */
 export type Config = z.output<typeof config>
 
-/** The name of the configuration file, looked for in the working directory. */
-export const configFileName = 'deckc.config.json'
-
 /**
  * Read `deckc.config.json`. Problems (invalid JSON, unknown keys, wrong types)
  * are `bad-config` errors at their line and column.

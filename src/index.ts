@@ -7,6 +7,12 @@
  * if (deck?.collection) await writeFile('L1.apkg', await pack(deck.collection))
  * ```
  */
+import {provideEngine} from './engine.js'
+import * as engine from './rich.js'
+
+// The library compiles synchronously, so the Markdown engine is loaded with it.
+provideEngine(engine)
+
 export {compile} from './compile.js'
 export type {CompileOptions, CompiledDeck} from './compile.js'
 export {report} from './report.js'

@@ -1,10 +1,4 @@
 import {help, parseArguments} from './args.js'
-import {build} from './build.js'
-import {watch} from './watch.js'
-import {inspect} from './inspect.js'
-import {lintCommand} from './lint.js'
-import {preview} from './preview.js'
-import {previewServer} from './preview-server.js'
 import type {Environment} from './environment.js'
 import {usageError} from './environment.js'
 
@@ -33,15 +27,18 @@ export async function main(argv: string[], environment: Environment): Promise<nu
       return 0
     case 'usage-error':
       return usageError(environment, invocation.message)
+    // Each command is loaded when it runs: a build does not pay for the preview server.
     case 'build':
-      return invocation.watch ? watch(invocation, environment) : build(invocation, environment)
+      return invocation.watch ? (await import('./watch.js')).watch(invocation, environment) : (await import('./build.js')).build(invocation, environment)
     case 'check':
-      return build(invocation, environment)
+      return (await import('./build.js')).build(invocation, environment)
     case 'preview':
-      return invocation.watch ? previewServer(invocation, environment) : preview(invocation, environment)
+      return invocation.watch
+        ? (await import('./preview-server.js')).previewServer(invocation, environment)
+        : (await import('./preview.js')).preview(invocation, environment)
     case 'inspect':
-      return inspect(invocation, environment)
+      return (await import('./inspect.js')).inspect(invocation, environment)
     case 'lint':
-      return lintCommand(invocation, environment)
+      return (await import('./lint.js')).lintCommand(invocation, environment)
   }
 }

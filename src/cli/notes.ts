@@ -2,8 +2,8 @@ import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 import {VFile} from 'vfile'
 import {compile} from '../compile.js'
+import {whenLoaded} from '../engine.js'
 import type {CompiledDeck} from '../compile.js'
-import {configFileName, readConfig} from '../config.js'
 import type {Config} from '../config.js'
 import {report} from '../report.js'
 import type {State, StateEntry} from '../state.js'
@@ -81,7 +81,7 @@ export async function compileNotes(given: string[], environment: Environment, on
   const {lectures, failed} = await readLectures(sources, limits.fileBytes)
   const readMedia = mediaReader(new Map(sources.map((source) => [source.display, source.root])), cwd)
   const bar = progress(environment)
-  const decks = compile(lectures, {clock, state, readMedia, limits, folders: config.value.folders ?? {}, onProgress: (done, total) => bar.update('compiling', done, total)})
+  const decks = await whenLoaded(() => compile(lectures, {clock, state, readMedia, limits, folders: config.value.folders ?? {}, onProgress: (done, total) => bar.update('compiling', done, total)}))
   bar.end()
   const files = [...failed, ...stateFiles.map((stateFile) => stateFile.file), ...decks.map((deck) => deck.file)]
   return {paths, sources, config: config.value, stateFiles, state, owner, decks, files}
@@ -134,10 +134,15 @@ async function readLectures(sources: Source[], fileBytes: number | undefined): P
   return {lectures, failed}
 }
 
+/** The name of the configuration file, looked for in the working directory. */
+export const configFileName = 'deckc.config.json'
+
 /** The optional `deckc.config.json` of the working directory. */
 export async function loadConfig(cwd: string): Promise<{ok: true; value: Config} | {ok: false; file: VFile}> {
   const text = await readFile(path.join(cwd, configFileName), 'utf8').catch(() => undefined)
   if (text === undefined) return {ok: true, value: {}}
+  // Loaded only when there is a file: reading it needs the YAML parser.
+  const {readConfig} = await import('../config.js')
   const file = new VFile({path: configFileName})
   const value = readConfig(text, file)
   return value ? {ok: true, value} : {ok: false, file}
