@@ -1,7 +1,28 @@
 // The esbuild options every bundle of deckc's CLI shares (scripts/bundle.js, bench/profile.js).
-import {readFileSync} from 'node:fs'
+import {createHash} from 'node:crypto'
+import {readdirSync, readFileSync} from 'node:fs'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
 
-const {version} = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
+const root = fileURLToPath(new URL('..', import.meta.url))
+const {version} = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'))
+
+/**
+ * Which deckc this is, for the build cache: a hash of the sources, the build
+ * scripts and the locked dependencies (the version alone stays the same
+ * across commits).
+ */
+function buildId() {
+  const hash = createHash('sha256')
+  const files = ['package.json', 'package-lock.json']
+  for (const folder of ['src', 'scripts']) {
+    for (const entry of readdirSync(path.join(root, folder), {recursive: true, withFileTypes: true})) {
+      if (entry.isFile()) files.push(path.relative(root, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
+    }
+  }
+  for (const file of files.sort()) hash.update(`${file}\0`).update(readFileSync(path.join(root, file))).update('\0')
+  return hash.digest('hex').slice(0, 32)
+}
 
 /** Node 20 ESM with the version compiled in, and what sql.js (CommonJS) expects: require() and __dirname. */
 export const nodeBundle = {
@@ -11,7 +32,7 @@ export const nodeBundle = {
   target: 'node20',
   legalComments: 'none',
   logLevel: 'warning',
-  define: {DECKC_VERSION: JSON.stringify(version)},
+  define: {DECKC_VERSION: JSON.stringify(version), DECKC_BUILD_ID: JSON.stringify(`${version}+${buildId()}`)},
   banner: {
     js: [
       "import {createRequire as __deckcRequire} from 'node:module'",

@@ -1,22 +1,15 @@
-import {VFile} from 'vfile'
+import type {VFile} from 'vfile'
 import {collect} from './collect.js'
-import {engine} from './engine.js'
-import type {FrontMatter} from './frontmatter.js'
-import type {ReadMedia} from './media.js'
-import {decode} from './decode.js'
-import {resolveLimits} from './limits.js'
-import type {Limits} from './limits.js'
-import {dedupe, identify} from './identify.js'
+import {identify} from './identify.js'
 import type {Changes} from './identify.js'
 import {match, normalize} from './match.js'
-import {plainText, render} from './render.js'
-import {split} from './split.js'
+import {parseLecture} from './parse.js'
+import type {ParseOptions, ParsedLecture} from './parse.js'
 import type {State, StateEntry} from './state.js'
-import type {Collection, Lecture, RenderedCard} from './types.js'
-import {validate} from './validate.js'
+import type {Collection, Lecture} from './types.js'
 
-/** Everything a build depends on besides the lectures. */
-export interface CompileOptions {
+/** Everything a build depends on besides the lectures (and, from `ParseOptions`, how each is parsed). */
+export interface CompileOptions extends ParseOptions {
   /** Build time in milliseconds: `SOURCE_DATE_EPOCH` × 1000 when set, else now. */
   clock: number
   /**
@@ -24,19 +17,8 @@ export interface CompileOptions {
    * the same form as `Lecture.path`. Without it every card is new.
    */
   state?: State
-  /**
-   * Reads the images and sounds lectures reference (the CLI reads them below
-   * the notes root). Without it, a media reference is a `missing-media` error.
-   */
-  readMedia?: ReadMedia
-  /** Render plain lines without remark (the same bytes, faster; default `true`). */
-  fast?: boolean
   /** Called after each lecture is compiled (for progress display). */
   onProgress?: (done: number, total: number) => void
-  /** Limits that protect the machine (default: `defaultLimits` of `limits.ts`); any subset. */
-  limits?: Partial<Limits>
-  /** Display names of folders (by path below the root, e.g. `systems-for-ml`), for parent decks. */
-  folders?: Record<string, string>
 }
 
 /** The outcome for one lecture. */
@@ -56,21 +38,6 @@ export interface CompiledDeck {
   replaced: StateEntry[]
 }
 
-interface Parsed {
-  lecture: Lecture
-  file: VFile
-  /** Full deck name: parent decks from folders, then `title`. */
-  deck: string
-  /** The lecture's own deck name: front matter `deck`, else the title line, else the file name. */
-  title: string
-  /** Where the deck name was written, for `duplicate-deck`. */
-  deckPlace: {line: number; column: number}
-  description: string
-  tags: string[]
-  reverse: boolean
-  cards: RenderedCard[]
-}
-
 /**
  * Compile lectures into package contents, one deck per lecture. Every problem
  * of every lecture is reported on its `file`; a lecture with errors gets no
@@ -83,12 +50,24 @@ interface Parsed {
  */
 export function compile(lectures: Lecture[], options: CompileOptions): CompiledDeck[] {
   const parsed = lectures.map((lecture, index) => {
-    const result = parse(lecture, options)
+    const result = parseLecture(lecture, options)
     options.onProgress?.(index + 1, lectures.length)
     return result
   })
+  return assemble(parsed, options)
+}
+
+/**
+ * The part of `compile` that looks across lectures: deck names, identities
+ * against the state of the last build, new note ids, collections.
+ *
+ * @param parsed
+ *   Each lecture parsed on its own (`parseLecture`), in report order.
+ */
+export function assemble(parsed: ParsedLecture[], options: Pick<CompileOptions, 'clock' | 'state'>): CompiledDeck[] {
   checkDeckNames(parsed)
-  const ok = (entry: Parsed) => !entry.file.messages.some((message) => message.fatal)
+  const ok = (entry: ParsedLecture) => !entry.file.messages.some((message) => message.fatal)
+  const lectures = parsed.map((entry) => entry.lecture)
 
   const previous = options.state?.entries ?? []
   const paths = new Set(lectures.map((lecture) => lecture.path))
@@ -173,73 +152,9 @@ function newNoteIds(count: number, previous: StateEntry[], clock: number): numbe
   return ids.reverse()
 }
 
-function parse(lecture: Lecture, options: CompileOptions): Parsed {
-  const file = new VFile({path: lecture.path})
-  const relative = lecture.relative ?? lecture.path.slice(lecture.path.lastIndexOf('/') + 1)
-  const parents = parentDecks(relative, options.folders ?? {})
-  const name = stem(relative)
-  const base = {lecture, file, deck: deckName([...parents, name].join('::')), title: name, deckPlace: {line: 1, column: 1}, description: '', reverse: false}
-  const tags = [lectureTag(relative)]
-  const limits = resolveLimits(options.limits)
-  const text = decode(lecture.value, file, limits)
-  if (text === undefined) return {...base, tags, cards: []}
-
-  const source = split(text, file, limits)
-  const front = source.frontMatter && source.frontMatter.value.trim() !== '' ? engine().readFrontMatter(source.frontMatter, file) : ({} satisfies FrontMatter)
-  // A lecture whose cards were all refused by a limit already has its error.
-  if (source.records.length === 0 && !file.messages.some((message) => message.fatal)) {
-    file.message('No cards: found no question; expected question lines ending with `?` (or headings, in heading style) followed by their answers', {
-      place: {line: 1, column: 1},
-      ruleId: 'no-cards',
-      source: 'deckc'
-    }).fatal = true
-  }
-  const media = {lecture: lecture.path, read: options.readMedia}
-  const cards = dedupe(render(validate(source.records, file), file, media, {fast: options.fast ?? true}), file)
-  const title = front.deck ?? (source.title ? plainText(source.title.value, options.fast ?? true) : '')
-  const own = title === '' ? name : title
-  return {
-    ...base,
-    deck: deckName([...parents, own].join('::')),
-    title: own,
-    deckPlace: source.title?.position.start ?? base.deckPlace,
-    description: front.description === undefined ? '' : engine().renderDescription(front.description, file, source.frontMatter?.position.start),
-    tags: [...new Set([...(front.tags ?? []), ...tags])],
-    reverse: front.reverse ?? false,
-    cards
-  }
-}
-
-/**
- * A deck name as Anki stores it, so that the package holds what the user
- * gets: each `::` level NFC-normalised, without control characters, trimmed,
- * and `blank` when empty.
- */
-function deckName(name: string): string {
-  return name
-    .split('::')
-    .map((level) => level.normalize('NFC').replace(/[\u0000-\u001F\u007F]/g, '').trim() || 'blank')
-    .join('::')
-}
-
-/** Parent deck names from a lecture's folders, with display names from the configuration's `folders`. */
-function parentDecks(relative: string, folders: Record<string, string>): string[] {
-  const parts = relative.split('/').slice(0, -1)
-  return parts.map((part, index) => folders[parts.slice(0, index + 1).join('/')] ?? part)
-}
-
-/** The tag every card of a lecture gets: its path below the root without extension, folders joined by `::`. */
-function lectureTag(relative: string): string {
-  return relative
-    .replace(/\.md$/i, '')
-    .split('/')
-    .map((part) => part.replace(/[\s\u0000-\u001F]+/g, '_'))
-    .join('::')
-}
-
 /** Anki matches decks by name, case-insensitively: two lectures must not share one. */
-function checkDeckNames(parsed: Parsed[]): void {
-  const first = new Map<string, Parsed>()
+function checkDeckNames(parsed: ParsedLecture[]): void {
+  const first = new Map<string, ParsedLecture>()
   for (const entry of parsed) {
     const key = entry.deck.normalize('NFC').toLowerCase()
     const earlier = first.get(key)
@@ -252,11 +167,4 @@ function checkDeckNames(parsed: Parsed[]): void {
       {place: entry.deckPlace, ruleId: 'duplicate-deck', source: 'deckc'}
     ).fatal = true
   }
-}
-
-/** File name without folders and extension. */
-function stem(path: string): string {
-  const name = path.slice(path.lastIndexOf('/') + 1)
-  const dot = name.lastIndexOf('.')
-  return dot > 0 ? name.slice(0, dot) : name
 }

@@ -15,6 +15,7 @@ provideEngine(engine)
 
 export {compile} from './compile.js'
 export type {CompileOptions, CompiledDeck} from './compile.js'
+export type {ParseOptions} from './parse.js'
 export {report} from './report.js'
 export {pack} from './anki/pack.js'
 export type {Card, CardRecord, Collection, Deck, Lecture, Note, RenderedCard} from './types.js'

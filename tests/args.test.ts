@@ -3,7 +3,7 @@ import {parseArguments} from '../src/cli/args.js'
 
 describe('parseArguments', () => {
   it('leaves paths and output folder to the configuration or the defaults', () => {
-    expect(parseArguments(['build'])).toEqual({command: 'build', paths: [], out: undefined, check: false, json: false, bundle: undefined, watch: false})
+    expect(parseArguments(['build'])).toEqual({command: 'build', paths: [], out: undefined, check: false, json: false, bundle: undefined, watch: false, cache: true})
   })
   it('takes paths and options in any order', () => {
     expect(parseArguments(['build', 'a', '--out', 'o', 'b.md', '--check', '--json', '--bundle', 'all'])).toEqual({
@@ -13,8 +13,10 @@ describe('parseArguments', () => {
       check: true,
       json: true,
       bundle: 'all',
-      watch: false
+      watch: false,
+      cache: true
     })
+    expect(parseArguments(['build', '--no-cache'])).toMatchObject({command: 'build', cache: false})
     expect(parseArguments(['build', '--watch'])).toMatchObject({command: 'build', watch: true})
     expect(parseArguments(['build', '--watch', '--check'])).toMatchObject({command: 'usage-error'})
     expect(parseArguments(['check', 'a', '--json'])).toEqual({command: 'check', paths: ['a'], json: true})

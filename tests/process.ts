@@ -38,6 +38,18 @@ export async function expectValidPackage(file: string): Promise<number> {
   return pkg.cards.length
 }
 
+/** Run the real binary to the end, with `SOURCE_DATE_EPOCH` (or `epoch`) set; resolves with what it printed. */
+export function run(cwd: string, args: string[], epoch = '1790000000'): Promise<{code: number; stdout: string; stderr: string}> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, ...args], {cwd, env: {...process.env, SOURCE_DATE_EPOCH: epoch}})
+    const stdout: Buffer[] = []
+    const stderr: Buffer[] = []
+    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk))
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk))
+    child.on('close', (code) => resolve({code: code ?? -1, stdout: Buffer.concat(stdout).toString(), stderr: Buffer.concat(stderr).toString()}))
+  })
+}
+
 /** Run the real binary; resolves with its exit code (or signal). */
 export function spawnBuild(cwd: string, args: string[] = ['build']): {done: Promise<number | string>; kill: () => void} {
   const child = spawn(process.execPath, [bin, ...args], {cwd, env: {...process.env, SOURCE_DATE_EPOCH: '1790000000'}, stdio: 'ignore'})

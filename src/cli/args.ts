@@ -5,7 +5,7 @@ import {parseArgs} from 'node:util'
  * the defaults: `notes`/`out` of deckc.config.json, else `notes/` and `dist/`.
  */
 export type Invocation =
-  | {command: 'build'; paths: string[]; out: string | undefined; check: boolean; json: boolean; bundle: string | undefined; watch: boolean}
+  | {command: 'build'; paths: string[]; out: string | undefined; check: boolean; json: boolean; bundle: string | undefined; watch: boolean; cache: boolean}
   | {command: 'check'; paths: string[]; json: boolean}
   | {command: 'inspect'; file: string; json: boolean}
   | {command: 'lint'; paths: string[]; json: boolean}
@@ -36,6 +36,8 @@ Options:
                    preview: serve the pages on localhost, reloading them
   --check          with build: write nothing; exit 3 when dist/ or the state
                    file is out of date
+  --no-cache       with build: compile everything, neither reading nor
+                   writing the build cache (node_modules/.cache/deckc)
   --json           print the summary and messages as JSON on stdout
   -h, --help       show this help
   -v, --version    show the version
@@ -56,13 +58,14 @@ const options = {
   watch: {type: 'boolean'},
   check: {type: 'boolean'},
   json: {type: 'boolean'},
+  cache: {type: 'boolean'},
   help: {type: 'boolean', short: 'h'},
   version: {type: 'boolean', short: 'v'}
 } as const
 
 /** Which options each command takes. */
 const accepted: Record<string, ReadonlyArray<keyof typeof options>> = {
-  build: ['out', 'check', 'json', 'bundle', 'watch'],
+  build: ['out', 'check', 'json', 'bundle', 'watch', 'cache'],
   check: ['json'],
   preview: ['out', 'watch'],
   inspect: ['json'],
@@ -78,7 +81,7 @@ const accepted: Record<string, ReadonlyArray<keyof typeof options>> = {
 export function parseArguments(argv: string[]): Invocation {
   let parsed
   try {
-    parsed = parseArgs({args: argv, allowPositionals: true, strict: true, options})
+    parsed = parseArgs({args: argv, allowPositionals: true, allowNegative: true, strict: true, options})
   } catch (error) {
     return {command: 'usage-error', message: (error as Error).message}
   }
@@ -106,5 +109,5 @@ export function parseArguments(argv: string[]): Invocation {
   if (command === 'check') return {command, paths, json}
   if (values.watch && (values.check || values.json)) return {command: 'usage-error', message: "Option '--watch' does not go with '--check' or '--json'"}
   if (values.bundle !== undefined && !/^[^/\\]+$/.test(values.bundle)) return {command: 'usage-error', message: "Option '--bundle' needs a file name without folders"}
-  return {command: 'build', paths, out: values.out, check: values.check ?? false, json, bundle: values.bundle, watch: values.watch ?? false}
+  return {command: 'build', paths, out: values.out, check: values.check ?? false, json, bundle: values.bundle, watch: values.watch ?? false, cache: values.cache ?? true}
 }

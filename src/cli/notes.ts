@@ -14,11 +14,12 @@ import {findLectures, MissingPathError, readLecture} from './files.js'
 import type {Found} from './files.js'
 import {mediaReader} from './media-reader.js'
 import {progress} from './progress.js'
-import {locateStateFile, readStateFile} from './state-file.js'
-import type {StateFile} from './state-file.js'
+import {locateStateFile, parseStateSource, readStateSource} from './state-file.js'
+import type {StateFile, StateSource} from './state-file.js'
+import type {ReadMedia} from '../media.js'
 
 /** A lecture file with its notes root (a folder) and the state file of that root. */
-interface Source extends Found {
+export interface Source extends Found {
   root: string
   stateFile: string
 }
@@ -39,6 +40,25 @@ export interface CompiledNotes {
   files: VFile[]
 }
 
+/** The inputs of a run, read but not compiled. */
+export interface GatheredNotes {
+  /** The roots built: PATHS, else the configuration's `notes`, else `notes`. */
+  paths: string[]
+  sources: Source[]
+  config: Config
+  /** `deckc.config.json` as read (`undefined`: none). */
+  configText: string | undefined
+  /** Build time in milliseconds. */
+  clock: number
+  /** Each root's state file, read but not parsed. */
+  stateSources: StateSource[]
+  lectures: Lecture[]
+  /** Lectures that could not be read (each with its error). */
+  failed: VFile[]
+  /** Reads media below each lecture's root. */
+  readMedia: ReadMedia
+}
+
 /**
  * Find, read and compile the lectures below PATHS, as `build`, `check` and
  * `preview` do: configuration from `deckc.config.json`, state from each
@@ -54,6 +74,12 @@ export interface CompiledNotes {
  *   (already printed).
  */
 export async function compileNotes(given: string[], environment: Environment, only?: Set<string>): Promise<CompiledNotes | number> {
+  const gathered = await gatherNotes(given, environment, only)
+  return typeof gathered === 'number' ? gathered : compileGathered(gathered, environment)
+}
+
+/** Find and read everything a run depends on (`compileNotes` without compiling). */
+export async function gatherNotes(given: string[], environment: Environment, only?: Set<string>): Promise<GatheredNotes | number> {
   const {cwd} = environment
   const clock = buildClock(environment.env)
   if (clock === undefined) return usageError(environment, 'SOURCE_DATE_EPOCH must be a whole number of seconds')
@@ -75,16 +101,26 @@ export async function compileNotes(given: string[], environment: Environment, on
   }
   if (sources.length === 0 && !only) return usageError(environment, `No lecture files (*.md) found in ${paths.join(', ')}`)
 
-  const stateFiles = await Promise.all([...new Set(sources.map((source) => source.stateFile))].map((file) => readStateFile(file, cwd)))
-  const {state, owner} = mergeStates(stateFiles)
+  const stateSources = await Promise.all([...new Set(sources.map((source) => source.stateFile))].map((file) => readStateSource(file, cwd)))
   const limits = withoutUndefined(config.value.limits ?? {})
   const {lectures, failed} = await readLectures(sources, limits.fileBytes)
   const readMedia = mediaReader(new Map(sources.map((source) => [source.display, source.root])), cwd)
+  return {paths, sources, config: config.value, configText: config.text, clock, stateSources, lectures, failed, readMedia}
+}
+
+/** Compile gathered notes against their state files. */
+export async function compileGathered(gathered: GatheredNotes, environment: Environment): Promise<CompiledNotes> {
+  const {paths, sources, config, clock, lectures, failed, readMedia} = gathered
+  const stateFiles = gathered.stateSources.map((source) => parseStateSource(source, environment.cwd))
+  const {state, owner} = mergeStates(stateFiles)
+  const limits = withoutUndefined(config.limits ?? {})
   const bar = progress(environment)
-  const decks = await whenLoaded(() => compile(lectures, {clock, state, readMedia, limits, folders: config.value.folders ?? {}, onProgress: (done, total) => bar.update('compiling', done, total)}))
+  const decks = await whenLoaded(() =>
+    compile(lectures, {clock, state, readMedia, limits, folders: config.folders ?? {}, onProgress: (done, total) => bar.update('compiling', done, total)})
+  )
   bar.end()
   const files = [...failed, ...stateFiles.map((stateFile) => stateFile.file), ...decks.map((deck) => deck.file)]
-  return {paths, sources, config: config.value, stateFiles, state, owner, decks, files}
+  return {paths, sources, config, stateFiles, state, owner, decks, files}
 }
 
 /** Find the lectures of each PATH, each with the state file of its root; a file named twice counts once. */
@@ -138,14 +174,14 @@ async function readLectures(sources: Source[], fileBytes: number | undefined): P
 export const configFileName = 'deckc.config.json'
 
 /** The optional `deckc.config.json` of the working directory. */
-export async function loadConfig(cwd: string): Promise<{ok: true; value: Config} | {ok: false; file: VFile}> {
+export async function loadConfig(cwd: string): Promise<{ok: true; value: Config; text: string | undefined} | {ok: false; file: VFile}> {
   const text = await readFile(path.join(cwd, configFileName), 'utf8').catch(() => undefined)
-  if (text === undefined) return {ok: true, value: {}}
+  if (text === undefined) return {ok: true, value: {}, text}
   // Loaded only when there is a file: reading it needs the YAML parser.
   const {readConfig} = await import('../config.js')
   const file = new VFile({path: configFileName})
   const value = readConfig(text, file)
-  return value ? {ok: true, value} : {ok: false, file}
+  return value ? {ok: true, value, text} : {ok: false, file}
 }
 
 /** The limits given in the configuration, without the keys it leaves out. */

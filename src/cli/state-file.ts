@@ -1,3 +1,4 @@
+import {Buffer} from 'node:buffer'
 import {readFile, stat} from 'node:fs/promises'
 import path from 'node:path'
 import {VFile} from 'vfile'
@@ -41,19 +42,37 @@ export async function locateStateFile(root: string, cwd: string): Promise<string
   return path.join(start, stateFileName)
 }
 
-/** Read a state file; a missing one is an empty state. */
-export async function readStateFile(absolute: string, cwd: string): Promise<StateFile> {
+/** A state file's bytes as read, before parsing (`bytes` undefined: no file yet, or unreadable). */
+export interface StateSource {
+  path: string
+  file: VFile
+  bytes: Uint8Array | undefined
+}
+
+/** Read a state file's bytes; an unreadable one is a `bad-lock` warning (and an empty state). */
+export async function readStateSource(absolute: string, cwd: string): Promise<StateSource> {
   const file = new VFile({path: display(cwd, absolute)})
-  const text = await readFile(absolute, 'utf8').catch((error: NodeJS.ErrnoException) => {
+  const bytes = await readFile(absolute).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'ENOENT') {
       file.message(`Cannot read the state file: ${error.code ?? error.message}; every card is taken as new`, {place: {line: 1, column: 1}, ruleId: 'bad-lock', source: 'deckc'})
     }
     return undefined
   })
-  const state = text === undefined ? emptyState : parseState(text, file)
-  const folder = path.dirname(absolute)
+  return {path: absolute, file, bytes}
+}
+
+/** Parse a state file read by `readStateSource`; a missing one is an empty state. */
+export function parseStateSource(source: StateSource, cwd: string): StateFile {
+  const text = source.bytes === undefined ? undefined : Buffer.from(source.bytes.buffer, source.bytes.byteOffset, source.bytes.byteLength).toString('utf8')
+  const state = text === undefined ? emptyState : parseState(text, source.file)
+  const folder = path.dirname(source.path)
   const toCwd = (entry: StateEntry): StateEntry => ({...entry, file: display(cwd, path.resolve(folder, entry.file))})
-  return {path: absolute, file, text, state: {...state, entries: state.entries.map(toCwd)}}
+  return {path: source.path, file: source.file, text, state: {...state, entries: state.entries.map(toCwd)}}
+}
+
+/** Read a state file; a missing one is an empty state. */
+export async function readStateFile(absolute: string, cwd: string): Promise<StateFile> {
+  return parseStateSource(await readStateSource(absolute, cwd), cwd)
 }
 
 /** The text of a state file for a state whose paths are relative to the working directory. */

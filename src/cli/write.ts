@@ -62,7 +62,7 @@ export async function writeAtomic(target: string, data: Uint8Array, fs: WriteFs 
  * not running, untouched for a while (a process of another container sharing
  * the folder may look gone). Best effort: a problem leaves the file.
  */
-async function removeStaleTemporaries(target: string, fs: WriteFs): Promise<void> {
+export async function removeStaleTemporaries(target: string, fs: WriteFs = defaultWriteFs): Promise<void> {
   const folder = path.dirname(target)
   const prefix = `.${path.basename(target)}.`
   const names = await fs.readdir(folder).catch(() => [])
