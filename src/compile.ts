@@ -2,7 +2,7 @@ import type {VFile} from 'vfile'
 import {collect} from './collect.js'
 import {identify} from './identify.js'
 import type {Changes} from './identify.js'
-import {match, normalize} from './match.js'
+import {match, titleKey} from './match.js'
 import {parseLecture} from './parse.js'
 import type {ParseOptions, ParsedLecture} from './parse.js'
 import type {State, StateEntry} from './state.js'
@@ -28,6 +28,8 @@ export interface CompiledDeck {
   file: VFile
   /** The deck name: the lecture's title, else its file name without extension. */
   deck: string
+  /** The lecture's own deck name, without the parent decks of its folders. */
+  title: string
   /** The package contents; `undefined` when the lecture has errors. */
   collection: Collection | undefined
   /** What Anki will do on import, compared with the last build; `undefined` when the lecture has errors. */
@@ -57,6 +59,16 @@ export function compile(lectures: Lecture[], options: CompileOptions): CompiledD
   return assemble(parsed, options)
 }
 
+/** What `assemble` needs besides the parsed lectures. */
+export interface AssembleOptions extends Pick<CompileOptions, 'clock' | 'state'> {
+  /**
+   * Note ids and guids in use besides those of `state.entries`: when only
+   * some lectures are assembled (an incremental build), the identities of
+   * the others, which new notes must not take.
+   */
+  inUse?: {notes: () => ArrayLike<number>; hasGuid: (guid: string) => boolean}
+}
+
 /**
  * The part of `compile` that looks across lectures: deck names, identities
  * against the state of the last build, new note ids, collections.
@@ -64,7 +76,7 @@ export function compile(lectures: Lecture[], options: CompileOptions): CompiledD
  * @param parsed
  *   Each lecture parsed on its own (`parseLecture`), in report order.
  */
-export function assemble(parsed: ParsedLecture[], options: Pick<CompileOptions, 'clock' | 'state'>): CompiledDeck[] {
+export function assemble(parsed: ParsedLecture[], options: AssembleOptions): CompiledDeck[] {
   checkDeckNames(parsed)
   const ok = (entry: ParsedLecture) => !entry.file.messages.some((message) => message.fatal)
   const lectures = parsed.map((entry) => entry.lecture)
@@ -74,13 +86,13 @@ export function assemble(parsed: ParsedLecture[], options: Pick<CompileOptions, 
   const claimed = new Set<StateEntry>()
   // The entries by file and by own deck name (the last `::` level), looked up once per lecture.
   const byFile = group(previous, (item) => item.file)
-  const byTitle = group(previous, (item) => normalize(item.deck.slice(item.deck.lastIndexOf('::') + 2)))
+  const byTitle = group(previous, (item) => titleKey(item.deck))
   const order = new Map(previous.map((item, index) => [item, index]))
   const matched = parsed.map((entry) => {
     if (!ok(entry)) return {pool: [], found: []}
     // A lecture's earlier cards: those of its file, and those of its deck from a file not in this build
     // (a renamed or moved file: its parent decks may differ, its own deck name is the same).
-    const title = normalize(entry.title.slice(entry.title.lastIndexOf('::') + 2))
+    const title = titleKey(entry.title)
     const candidates = new Set([...(byFile.get(entry.lecture.path) ?? []), ...(byTitle.get(title) ?? []).filter((item) => !paths.has(item.file))])
     const pool = [...candidates].filter((item) => !claimed.has(item)).sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0))
     for (const item of pool) claimed.add(item)
@@ -88,14 +100,16 @@ export function assemble(parsed: ParsedLecture[], options: Pick<CompileOptions, 
   })
 
   const fresh = matched.reduce((sum, {found}) => sum + found.filter((item) => !item).length, 0)
-  const ids = newNoteIds(fresh, previous, options.clock)
+  const ids = fresh === 0 ? [] : newNoteIds(fresh, [previous.map((item) => item.note), options.inUse?.notes() ?? []], options.clock)
   let nextId = 0
   const newId = () => ids[nextId++] ?? 0
-  const taken = new Set(previous.map((item) => item.guid))
+  const own = new Set(previous.map((item) => item.guid))
+  const {inUse} = options
+  const taken = inUse ? {has: (guid: string) => own.has(guid) || inUse.hasGuid(guid), add: (guid: string) => own.add(guid)} : own
 
   return parsed.map((entry, index): CompiledDeck => {
     const {pool, found} = matched[index] ?? {pool: [], found: []}
-    const base = {lecture: entry.lecture, file: entry.file, deck: entry.deck, replaced: pool}
+    const base = {lecture: entry.lecture, file: entry.file, deck: entry.deck, title: entry.title, replaced: pool}
     if (!ok(entry)) return {...base, collection: undefined, changes: undefined, entries: undefined}
     const identified = identify(entry.cards, {
       deck: entry.deck,
@@ -134,8 +148,15 @@ function group<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
  * any within a second of an id in use (card ids are note id + ord), then
  * handed out in ascending order so that "Added" follows authoring order.
  */
-function newNoteIds(count: number, previous: StateEntry[], clock: number): number[] {
-  const used = previous.map((item) => item.note).sort((a, b) => a - b)
+function newNoteIds(count: number, inUse: Array<ArrayLike<number>>, clock: number): number[] {
+  if (count === 0) return []
+  const used = new Float64Array(inUse.reduce((sum, list) => sum + list.length, 0))
+  let at = 0
+  for (const list of inUse) {
+    used.set(list, at)
+    at += list.length
+  }
+  used.sort()
   const ids: number[] = []
   let candidate = clock - 1000
   let cursor = used.length - 1

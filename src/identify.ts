@@ -43,9 +43,15 @@ export interface IdentifyOptions {
   /** The entries of this lecture and deck at the last build (to report removed cards). */
   pool: StateEntry[]
   /** Guids already in use; derived guids avoid them, and new ones are added. */
-  taken: Set<string>
+  taken: Taken
   /** Hands out the id of the next new note. */
   newId: () => number
+}
+
+/** The guids in use: a `Set`, or anything that answers the same. */
+export interface Taken {
+  has(guid: string): boolean
+  add(guid: string): unknown
 }
 
 /** Notes with their identity, the state entries to keep, and the change report. */
@@ -138,7 +144,7 @@ export function identify(cards: RenderedCard[], options: IdentifyOptions): Ident
 }
 
 /** A guid derived from deck and identity; a clash with one in use (rare: an edited question's old text) is re-derived. */
-function freshGuid(deck: string, key: string, taken: Set<string>): string {
+function freshGuid(deck: string, key: string, taken: Taken): string {
   const base = `deckc\u001F${normalize(deck)}\u001F${key}`
   let guid = guidFromKey(base)
   for (let attempt = 1; taken.has(guid); attempt++) guid = guidFromKey(`${base}\u001F${attempt}`)

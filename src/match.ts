@@ -79,6 +79,15 @@ function entryKey(entry: StateEntry): string {
   return entry.id === undefined ? `q:${normalize(entry.question)}` : `id:${entry.id}`
 }
 
+/**
+ * A deck's own name (its last `::` level), normalised: how the cards of a
+ * renamed or moved lecture file are found again, whatever its folders.
+ */
+export function titleKey(deck: string): string {
+  const at = deck.lastIndexOf('::')
+  return normalize(at === -1 ? deck : deck.slice(at + 2))
+}
+
 /** Questions compare without case, NFC-normalised, with runs of white space as one space. */
 export function normalize(text: string): string {
   return text.normalize('NFC').toLowerCase().replace(/\s+/g, ' ').trim()

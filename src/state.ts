@@ -99,11 +99,26 @@ export function parseState(text: string, file: VFile): State {
 export function serializeState(state: State): string {
   const notetypes = Object.fromEntries(Object.entries(state.notetypes).sort(([a], [b]) => compare(a, b)))
   const lines = [JSON.stringify({deckc: 'lock', version: 1, notetypes})]
-  for (const item of [...state.entries].sort((a, b) => compare(a.guid, b.guid))) {
-    const {guid, note, mod, hash, file, deck, question, id} = item
-    lines.push(JSON.stringify(id === undefined ? {guid, note, mod, hash, file, deck, question} : {guid, note, mod, hash, file, deck, question, id}))
-  }
+  for (const item of [...state.entries].sort((a, b) => compare(a.guid, b.guid))) lines.push(entryLine(item))
   return `${lines.join('\n')}\n`
+}
+
+/** One entry's line of the state file (without line ending). */
+export function entryLine(item: StateEntry): string {
+  const {guid, note, mod, hash, file, deck, question, id} = item
+  return JSON.stringify(id === undefined ? {guid, note, mod, hash, file, deck, question} : {guid, note, mod, hash, file, deck, question, id})
+}
+
+/** An entry from one line of a state file as deckc wrote it, or `undefined` when the line is not a valid entry. */
+export function parseEntryLine(line: string): StateEntry | undefined {
+  let value: unknown
+  try {
+    value = JSON.parse(line)
+  } catch {
+    return undefined
+  }
+  const parsed = entry.safeParse(value)
+  return parsed.success ? withoutUndefined(parsed.data) : undefined
 }
 
 /**

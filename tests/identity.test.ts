@@ -13,11 +13,15 @@ import {VFile} from 'vfile'
 const notetypes = Object.fromEntries(NOTETYPES.map((notetype) => [String(notetype.id), notetype.flds.length]))
 const day = 86_400_000
 
-/** Build each version in turn, a day apart, carrying the state file over (through its text, as on disk). */
+/**
+ * Build each version in turn, a day apart, carrying the state file over
+ * (through its text, as on disk). Paths start with the notes root: its
+ * folders below become parent decks, as in the CLI.
+ */
 function builds(...versions: Array<Record<string, string>>): CompiledDeck[][] {
   let state: State = emptyState
   return versions.map((files, index) => {
-    const lectures = Object.entries(files).map(([path, value]) => ({path, value}))
+    const lectures = Object.entries(files).map(([path, value]) => ({path, value, relative: path.slice(path.indexOf('/') + 1)}))
     const decks = compile(lectures, {clock: 1_790_000_000_000 + index * day, state})
     for (const deck of decks) expect(deck.file.messages.filter((message) => message.fatal).map(String)).toEqual([])
     state = parseState(serializeState(nextState(state, decks, notetypes)), new VFile())
@@ -121,8 +125,9 @@ train the model
   })
 
   it('keeps guids when the file is renamed or moved to another folder', () => {
-    const [first = [], second = []] = builds({'notes/caches.md': v1}, {'notes/term1/l1-caches.md': v1})
-    expect(notes(second).map((note) => note.guid)).toEqual(notes(first).map((note) => note.guid))
+    const [first = [], second = [], third = [], fourth = []] = builds({'notes/caches.md': v1}, {'notes/term1/l1-caches.md': v1}, {'notes/term2/caches.md': v1}, {'notes/caches.md': v1})
+    expect(second[0]?.deck).toBe('term1::Caches')
+    for (const later of [second, third, fourth]) expect(notes(later).map((note) => note.guid)).toEqual(notes(first).map((note) => note.guid))
     // The lecture tag follows the file, so the notes are updated (in place).
     expect(second[0]?.changes).toMatchObject({added: 0, updated: 4, removed: []})
   })

@@ -38,10 +38,10 @@ export async function expectValidPackage(file: string): Promise<number> {
   return pkg.cards.length
 }
 
-/** Run the real binary to the end, with `SOURCE_DATE_EPOCH` (or `epoch`) set; resolves with what it printed. */
-export function run(cwd: string, args: string[], epoch = '1790000000'): Promise<{code: number; stdout: string; stderr: string}> {
+/** Run the real binary to the end, with `SOURCE_DATE_EPOCH` (default 1790000000) and `env` set; resolves with what it printed. */
+export function run(cwd: string, args: string[], {epoch = '1790000000', env = {}}: {epoch?: string; env?: Record<string, string>} = {}): Promise<{code: number; stdout: string; stderr: string}> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], {cwd, env: {...process.env, SOURCE_DATE_EPOCH: epoch}})
+    const child = spawn(process.execPath, [bin, ...args], {cwd, env: {...process.env, SOURCE_DATE_EPOCH: epoch, ...env}})
     const stdout: Buffer[] = []
     const stderr: Buffer[] = []
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk))

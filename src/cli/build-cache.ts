@@ -2,12 +2,13 @@
  * The build cache, in `node_modules/.cache/deckc` (safe to delete).
  *
  * A build that ran to the end leaves behind exactly what the next build would
- * produce from the same notes: its packages and the state file it wrote. So
- * when a build finds the same lectures, media, configuration and state files
- * as that build left them, and its packages untouched, compiling again would
- * write the same bytes: it reprints the report instead (every card up to
- * date) and writes nothing. Anything else — one changed byte, a package
- * touched or removed, another deckc — is a full build.
+ * produce from the same notes: its packages and the state file it wrote. Its
+ * record keeps, per lecture, what that lecture's bytes, media and package
+ * were and what the build reported for it, under a key of everything else
+ * (deckc itself, the configuration, the lecture list, the state files as
+ * written). A later build with the same key only needs to compile the
+ * lectures that differ from the record (incremental.ts); with none, it
+ * reprints the report. Anything else is a full build.
  */
 import {createHash} from 'node:crypto'
 import {existsSync} from 'node:fs'
@@ -23,25 +24,46 @@ import {writeAtomic} from './write.js'
 declare const DECKC_BUILD_ID: string | undefined
 
 /** Bumped when the record's layout changes. */
-const recordFormat = 1
+const recordFormat = 2
 
-/** What a build reported, in the form the next identical build reprints. */
+/** What a build left behind, for the next build. */
 export interface BuildRecord {
   format: number
   build: string
-  key: string
-  /** Every media reference the build resolved, with a fingerprint of what it found. */
-  media: MediaRead[]
-  exitCode: number
-  outcomes: DeckOutcome[]
+  /** Key of the inputs besides the lectures' own bytes (`baseKey`), as the build left them. */
+  base: string
+  /** Own deck names (normalised) of state entries whose lecture is not in the build: a lecture with such a title may claim them. */
+  orphanTitles: string[]
+  /** Messages of files that could not be read as lectures. */
+  failed: StoredFile[]
+  lectures: LectureRecord[]
   bundled: {output: string; bytes: number; decks: number} | undefined
-  files: Array<{path: string; messages: StoredMessage[]}>
 }
 
-interface MediaRead {
+/** One lecture as the build found and left it. */
+export interface LectureRecord {
+  path: string
+  /** SHA-256 of the lecture's bytes. */
+  hash: string
+  /** The deck name as compared between lectures (NFC, lower case). */
+  deckKey: string
+  /** Its package: size, time and inode after the build (`null`: none on disk). */
+  output: string | null
+  media: MediaRead[]
+  /** The report of a lecture that compiled. */
+  outcome: DeckOutcome | undefined
+  messages: StoredMessage[]
+}
+
+export interface MediaRead {
   lecture: string
   reference: string
   found: string
+}
+
+export interface StoredFile {
+  path: string
+  messages: StoredMessage[]
 }
 
 interface StoredMessage {
@@ -88,67 +110,72 @@ export function openBuildCache(cwd: string, invocation: {paths: string[]; outDir
 }
 
 /**
- * The key of a build's inputs: deckc itself, the configuration, every
- * lecture's bytes, every state file's bytes, and the size, time and inode of
- * every package the build would write. The clock is left out on purpose:
- * with nothing changed since the last build, no card is new or changed, and
- * the clock is only ever the time of new and changed cards.
+ * The key of a build's inputs besides each lecture's bytes, media and
+ * package: deckc itself, the configuration, the lecture list, unreadable
+ * files, every state file and the bundle on disk. The clock is left
+ * out on purpose: it is only ever the time of new and changed cards, and
+ * lectures whose inputs are as the last build left them have none.
  */
-export async function buildKey(gathered: GatheredNotes, outputs: string[]): Promise<string> {
+export async function baseKey(gathered: GatheredNotes, bundle: string | undefined): Promise<string> {
   const hash = createHash('sha256')
   const add = (value: unknown) => hash.update(`${JSON.stringify(value)}\n`)
   add([recordFormat, buildId(), gathered.paths, gathered.configText ?? null])
-  for (const source of gathered.sources) add([source.display, source.output, source.unsafe ?? null])
-  for (const lecture of gathered.lectures) {
-    add([lecture.path, lecture.relative ?? null])
-    hash.update(lecture.value)
-  }
+  for (const source of gathered.sources) add([source.display, source.output, source.root, source.stateFile, source.unsafe ?? null])
+  for (const lecture of gathered.lectures) add([lecture.path, lecture.relative ?? null])
   for (const file of gathered.failed) add([file.path, file.messages.map(String)])
-  for (const source of gathered.stateSources) {
-    add([source.path, source.bytes?.length ?? null, source.file.messages.map(String)])
-    if (source.bytes) hash.update(source.bytes)
-  }
-  for (const output of outputs) {
-    const info = await stat(output, {bigint: true}).catch(() => undefined)
-    add([output, info ? [String(info.size), String(info.mtimeNs), String(info.ino)] : null])
-  }
+  // A state file is known by its size, time and inode, as packages are: hashing a large one would cost more than the rest.
+  for (const source of gathered.stateSources) add([source.path, source.bytes === undefined ? null : await fileStamp(source.path), source.file.messages.map(String)])
+  add([bundle ?? null, bundle === undefined ? null : await fileStamp(bundle)])
   return hash.digest('hex')
 }
 
-/** The record of the last build with this key, if every media file it read is still the same. */
-export async function lookup(cache: BuildCache, key: string, readMedia: ReadMedia): Promise<BuildRecord | undefined> {
-  let record: BuildRecord
+/** SHA-256 of bytes, hex. */
+export function contentHash(bytes: Uint8Array | string): string {
+  return createHash('sha256').update(bytes).digest('hex')
+}
+
+/** A file's size, modification time and inode (`null`: missing), to notice any change to it. */
+export async function fileStamp(file: string): Promise<string | null> {
+  const info = await stat(file, {bigint: true}).catch(() => undefined)
+  return info ? `${info.size} ${info.mtimeNs} ${info.ino}` : null
+}
+
+/** Whether every media reference still resolves to what it did. */
+export function sameMedia(reads: MediaRead[], readMedia: ReadMedia): boolean {
+  return reads.every((read) => fingerprint(readMedia(read.lecture, read.reference)) === read.found)
+}
+
+/** The record of the last build of this invocation, if it is one of this deckc. */
+export async function readRecord(cache: BuildCache): Promise<BuildRecord | undefined> {
   try {
-    record = JSON.parse(await readFile(cache.file, 'utf8')) as BuildRecord
+    const record = JSON.parse(await readFile(cache.file, 'utf8')) as BuildRecord
+    return record.format === recordFormat && record.build === buildId() && Array.isArray(record.lectures) ? record : undefined
   } catch {
     return undefined
   }
-  if (record.format !== recordFormat || record.build !== buildId() || record.key !== key || !Array.isArray(record.media)) return undefined
-  for (const read of record.media) {
-    if (fingerprint(readMedia(read.lecture, read.reference)) !== read.found) return undefined
-  }
-  return record
 }
 
-/** Keep this build's report for the next build with the same inputs (best effort: a failure only costs speed). */
-export async function store(cache: BuildCache, record: Omit<BuildRecord, 'format' | 'build' | 'media'>): Promise<void> {
-  const media = [...new Map(cache.media.map((read) => [`${read.lecture}\u0000${read.reference}`, read])).values()]
-  const full: BuildRecord = {format: recordFormat, build: buildId() ?? '', ...record, media}
+/** Keep a build's record (best effort: a failure only costs speed). */
+export async function storeRecord(cache: BuildCache, record: Omit<BuildRecord, 'format' | 'build'>): Promise<void> {
+  const full: BuildRecord = {format: recordFormat, build: buildId() ?? '', ...record}
   await writeAtomic(cache.file, new TextEncoder().encode(JSON.stringify(full))).catch(() => undefined)
 }
 
-/** A file's messages in the form `store` keeps. */
-export function storedFile(file: VFile): {path: string; messages: StoredMessage[]} {
-  return {
-    path: file.path,
-    messages: file.messages.map((message) => ({reason: message.reason, line: message.line ?? 1, column: message.column ?? 1, fatal: message.fatal === true, ruleId: message.ruleId}))
-  }
+/** The media a lecture read in this build, each reference once. */
+export function mediaOf(cache: BuildCache, lecture: string): MediaRead[] {
+  const reads = cache.media.filter((read) => read.lecture === lecture)
+  return [...new Map(reads.map((read) => [read.reference, read])).values()]
 }
 
-/** A stored file back as a VFile with its messages. */
-export function restoredFile(stored: {path: string; messages: StoredMessage[]}): VFile {
-  const file = new VFile({path: stored.path})
-  for (const message of stored.messages) {
+/** A file's messages in the form a record keeps. */
+export function storedMessages(file: VFile): StoredMessage[] {
+  return file.messages.map((message) => ({reason: message.reason, line: message.line ?? 1, column: message.column ?? 1, fatal: message.fatal === true, ruleId: message.ruleId}))
+}
+
+/** Stored messages back on a VFile. */
+export function restoredFile(filePath: string, messages: StoredMessage[]): VFile {
+  const file = new VFile({path: filePath})
+  for (const message of messages) {
     const restored = file.message(message.reason, {place: {line: message.line, column: message.column}, ...(message.ruleId === undefined ? {} : {ruleId: message.ruleId}), source: 'deckc'})
     if (message.fatal) restored.fatal = true
   }
@@ -156,7 +183,7 @@ export function restoredFile(stored: {path: string; messages: StoredMessage[]}):
 }
 
 function fingerprint(result: MediaResult): string {
-  return 'data' in result ? `data ${createHash('sha256').update(result.data).digest('hex')}` : `error ${result.error.ruleId} ${result.error.reason}`
+  return 'data' in result ? `data ${contentHash(result.data)}` : `error ${result.error.ruleId} ${result.error.reason}`
 }
 
 function buildId(): string | undefined {

@@ -1,25 +1,56 @@
 import {readFile, stat} from 'node:fs/promises'
 import path from 'node:path'
+import {performance} from 'node:perf_hooks'
 import v8 from 'node:v8'
 import {VFile} from 'vfile'
 import {NOTETYPES} from '../anki/format.js'
 import {bundle} from '../collect.js'
+import type {Changes} from '../identify.js'
+import {titleKey} from '../match.js'
 import {nextState} from '../state.js'
 import type {StateEntry} from '../state.js'
-import type {Changes} from '../identify.js'
 import type {Invocation} from './args.js'
+import {baseKey, contentHash, fileStamp, mediaOf, openBuildCache, readRecord, restoredFile, storedMessages, storeRecord} from './build-cache.js'
+import type {BuildCache, BuildRecord, LectureRecord} from './build-cache.js'
 import type {Environment} from './environment.js'
 import {display} from './files.js'
-import {buildKey, lookup, openBuildCache, restoredFile, store, storedFile} from './build-cache.js'
+import {deckKey, incremental} from './incremental.js'
+import type {Step} from './incremental.js'
 import {compileGathered, gatherNotes} from './notes.js'
+import type {GatheredNotes} from './notes.js'
 import {printResult} from './output.js'
-import {progress} from './progress.js'
 import type {DeckOutcome} from './output.js'
+import {progress} from './progress.js'
 import {stateFileText} from './state-file.js'
 import type {StateFile} from './state-file.js'
 import {removeStaleTemporaries, writeAtomic} from './write.js'
 
 type BuildInvocation = Extract<Invocation, {command: 'build' | 'check'}>
+
+/** What a build was asked to write, and where. */
+interface Targets {
+  /** `build` (not `--check`, not `check`): packages and state files are written. */
+  writing: boolean
+  /** The output folder; `undefined` for `check`. */
+  outDir: string | undefined
+  /** Absolute package path of each lecture, by `Lecture.path`. */
+  packages: Map<string, string>
+  /** Absolute path of the `--bundle` package. */
+  bundle: string | undefined
+}
+
+/** How a build goes on once its lectures are compiled or kept. */
+interface Plan {
+  steps: Step[]
+  /** The new bytes of each state file that changes. */
+  stateTexts: Map<string, Uint8Array>
+  /** State files as parsed (full builds), for their messages and notices. */
+  stateFiles: StateFile[]
+  /** Own deck names of state entries whose lecture is not in the build. */
+  orphanTitles: string[]
+  /** The bundle as the record has it (incremental builds without changes). */
+  bundled: BuildRecord['bundled']
+}
 
 /**
  * `deckc build` and `deckc check`: find the lectures, compile them against the
@@ -36,68 +67,142 @@ export async function build(invocation: BuildInvocation, environment: Environmen
   const {cwd} = environment
   // A bundle holds every deck: it needs them all.
   const bundling = invocation.command === 'build' && invocation.bundle !== undefined
+  const started = performance.now()
   const gathered = await gatherNotes(invocation.paths, environment, bundling ? undefined : only)
+  const read = performance.now()
   if (typeof gathered === 'number') return gathered
 
-  const writing = invocation.command === 'build' && !invocation.check
   const outDir = invocation.command === 'build' ? path.resolve(cwd, invocation.out ?? gathered.config.out ?? 'dist') : undefined
   const bundleName = invocation.command === 'build' ? (invocation.bundle ?? gathered.config.bundle) : undefined
-  const bundleTarget = outDir !== undefined && bundleName !== undefined ? path.join(outDir, `${bundleName.replace(/\.apkg$/i, '')}.apkg`) : undefined
-  const targets = outDir === undefined ? [] : [...gathered.sources.map((source) => path.join(outDir, source.output)), ...(bundleTarget ? [bundleTarget] : [])]
+  const targets: Targets = {
+    writing: invocation.command === 'build' && !invocation.check,
+    outDir,
+    packages: new Map(outDir === undefined ? [] : gathered.sources.map((source) => [source.display, path.join(outDir, source.output)])),
+    bundle: outDir !== undefined && bundleName !== undefined ? path.join(outDir, `${bundleName.replace(/\.apkg$/i, '')}.apkg`) : undefined
+  }
 
-  // A full build of the whole notes can be answered from the cache (build-cache.ts).
-  const cache = invocation.command === 'build' && invocation.cache && writing && !only && outDir !== undefined ? openBuildCache(cwd, {paths: gathered.paths, outDir, bundle: bundleName}, gathered.readMedia) : undefined
+  // A build of all the notes starts from the record of the last one, when it has one (build-cache.ts).
+  const cache = invocation.command === 'build' && invocation.cache && targets.writing && !only && outDir !== undefined ? openBuildCache(cwd, {paths: gathered.paths, outDir, bundle: bundleName}, gathered.readMedia) : undefined
+  let plan: Plan | undefined
   if (cache) {
-    const record = await lookup(cache, await buildKey(gathered, targets), gathered.readMedia)
-    if (record) {
-      printResult(environment, {json: invocation.json, check: false, outcomes: record.outcomes, bundled: record.bundled, files: record.files.map(restoredFile), stale: [], notices: []})
-      return record.exitCode
+    const record = await readRecord(cache)
+    if (record && record.base === (await baseKey(gathered, targets.bundle))) {
+      const planned = await incremental(gathered, record, {cache, packages: targets.packages, bundle: targets.bundle !== undefined, cwd})
+      if (planned) plan = {...planned, stateFiles: [], orphanTitles: record.orphanTitles, bundled: planned.steps.every((step) => 'kept' in step) ? record.bundled : undefined}
     }
     gathered.readMedia = cache.readMedia
   }
+  const how = plan ? `incremental: ${plan.steps.filter((step) => 'compiled' in step).length} compiled, ${plan.steps.filter((step) => 'kept' in step).length} kept` : 'full'
+  plan ??= await fullBuild(gathered, environment, invocation.command === 'build')
+  const compiled = performance.now()
+  const code = await finish(plan, {invocation, environment, gathered, targets, cache})
+  // `DECKC_TRACE=1`: say how the build went (to see what the cache saves), after the report.
+  if (environment.env['DECKC_TRACE']) {
+    const seconds = (from: number, to: number) => ((to - from) / 1000).toFixed(3)
+    environment.stderr(`deckc: ${how} build; read ${seconds(started, read)} s, compile ${seconds(read, compiled)} s, write ${seconds(compiled, performance.now())} s\n`)
+  }
+  return code
+}
 
-  const {sources, stateFiles, state, owner, decks, files} = await compileGathered(gathered, environment)
-  const {pack} = await import('../anki/pack.js')
-  const outputs = new Map(sources.map((source) => [source.display, source.output]))
-  let complete = true
+/** Compile every lecture, and the state files that result. */
+async function fullBuild(gathered: GatheredNotes, environment: Environment, building: boolean): Promise<Plan> {
+  const {sources, stateFiles, state, owner, decks} = await compileGathered(gathered, environment)
+  const notetypes = currentNotetypes()
+  // Every compiled lecture's cards replace its old entries.
+  const next = nextState(state, decks, notetypes)
+  const lockOf = (entry: StateEntry) => owner.get(entry) ?? sources.find((source) => source.display === entry.file)?.stateFile
+  const stateTexts = new Map<string, Uint8Array>()
+  for (const stateFile of stateFiles) {
+    const entries = next.entries.filter((entry) => lockOf(entry) === stateFile.path)
+    const text = stateFileText(stateFile.path, {notetypes, entries}, environment.cwd)
+    if (building && text !== stateFile.text && !(entries.length === 0 && stateFile.text === undefined)) stateTexts.set(stateFile.path, Buffer.from(text))
+  }
+  const paths = new Set(gathered.lectures.map((lecture) => lecture.path))
+  const orphanTitles = new Set(next.entries.filter((entry) => !paths.has(entry.file)).map((entry) => titleKey(entry.deck)))
+  return {steps: decks.map((deck) => ({compiled: deck})), stateTexts, stateFiles, orphanTitles: [...orphanTitles].sort(), bundled: undefined}
+}
+
+interface Context {
+  invocation: BuildInvocation
+  environment: Environment
+  gathered: GatheredNotes
+  targets: Targets
+  cache: BuildCache | undefined
+}
+
+/** Write the packages of compiled lectures, the bundle and the state files; report; keep the record. */
+async function finish(plan: Plan, context: Context): Promise<number> {
+  const {invocation, environment, gathered, targets, cache} = context
+  const {cwd} = environment
+  const {writing} = targets
   const outcomes: DeckOutcome[] = []
-  let bundled: {output: string; bytes: number; decks: number} | undefined
+  const records: LectureRecord[] = []
+  const lectureFiles: VFile[] = []
   const stale: string[] = []
+  let complete = true
+  let bundled = plan.bundled
 
-  tuneWasm(decks.reduce((sum, deck) => sum + (deck.collection?.cards.length ?? 0), 0))
+  const compiled = plan.steps.flatMap((step) => ('compiled' in step ? [step.compiled] : []))
+  tuneWasm(compiled.reduce((sum, deck) => sum + (deck.collection?.cards.length ?? 0), 0))
+  const bytesOf = new Map(gathered.lectures.map((lecture) => [lecture.path, lecture.value]))
+  const pack = compiled.some((deck) => deck.collection) ? (await import('../anki/pack.js')).pack : undefined
   const bar = progress(environment)
-  for (const [index, deck] of decks.entries()) {
-    bar.update('writing', index + 1, decks.length)
-    if (!deck.collection || !deck.changes) continue
-    const bytes = await pack(deck.collection)
-    const outcome: DeckOutcome = {path: deck.lecture.path, deck: deck.deck, cards: deck.collection.cards.length, changes: deck.changes}
-    outcomes.push(outcome)
-    if (outDir === undefined) continue
-    const target = path.join(outDir, outputs.get(deck.lecture.path) ?? '')
-    outcome.output = display(cwd, target)
-    outcome.bytes = bytes.length
-    if (!writing) {
-      if (!(await sameBytes(target, bytes))) stale.push(outcome.output)
+  for (const [index, step] of plan.steps.entries()) {
+    bar.update('writing', index + 1, plan.steps.length)
+    if ('kept' in step) {
+      const {kept} = step
+      if (kept.outcome) outcomes.push({...kept.outcome, changes: upToDate(kept.outcome.changes)})
+      lectureFiles.push(restoredFile(kept.path, kept.messages))
+      records.push(kept)
       continue
     }
-    try {
-      // A package that is already as built stays untouched (its time too, so the build cache still knows it).
-      await writeChanged(target, bytes)
-    } catch (error) {
-      complete = false
-      delete outcome.output
-      fail(deck.file, `Cannot write the package ${display(cwd, target)}: ${(error as Error).message}; expected a writable output folder`, 'write-failed')
+    const deck = step.compiled
+    lectureFiles.push(deck.file)
+    const target = targets.packages.get(deck.lecture.path)
+    let outcome: DeckOutcome | undefined
+    if (deck.collection && deck.changes && pack) {
+      const bytes = await pack(deck.collection)
+      outcome = {path: deck.lecture.path, deck: deck.deck, cards: deck.collection.cards.length, changes: deck.changes}
+      outcomes.push(outcome)
+      if (target !== undefined) {
+        outcome.output = display(cwd, target)
+        outcome.bytes = bytes.length
+        if (!writing) {
+          if (!(await sameBytes(target, bytes))) stale.push(outcome.output)
+        } else {
+          try {
+            // A package that is already as built stays untouched (its time too, so the record still knows it).
+            await writeChanged(target, bytes)
+          } catch (error) {
+            complete = false
+            delete outcome.output
+            fail(deck.file, `Cannot write the package ${display(cwd, target)}: ${(error as Error).message}; expected a writable output folder`, 'write-failed')
+          }
+        }
+      }
+    }
+    if (cache && target !== undefined) {
+      records.push({
+        path: deck.lecture.path,
+        hash: contentHash(bytesOf.get(deck.lecture.path) ?? ''),
+        deckKey: deckKey(deck),
+        output: await fileStamp(target),
+        media: mediaOf(cache, deck.lecture.path),
+        outcome,
+        messages: storedMessages(deck.file)
+      })
     }
   }
-
   bar.end()
 
+  const files = [...gathered.failed, ...(plan.stateFiles.length > 0 ? plan.stateFiles.map((stateFile) => stateFile.file) : gathered.stateSources.map((source) => source.file)), ...lectureFiles]
+
   // One package with every deck, only when every lecture compiled.
-  const compiled = !files.some((file) => file.messages.some((message) => message.fatal))
-  if (bundleTarget !== undefined && compiled) {
-    const collections = decks.flatMap((deck) => (deck.collection ? [deck.collection] : []))
+  const allCompiled = !files.some((file) => file.messages.some((message) => message.fatal))
+  if (targets.bundle !== undefined && allCompiled && compiled.length === plan.steps.length && pack) {
+    const collections = compiled.flatMap((deck) => (deck.collection ? [deck.collection] : []))
     const bytes = await pack(bundle(collections))
-    const target = bundleTarget
+    const target = targets.bundle
     if (!writing) {
       if (!(await sameBytes(target, bytes))) stale.push(display(cwd, target))
     } else {
@@ -106,64 +211,58 @@ export async function build(invocation: BuildInvocation, environment: Environmen
         bundled = {output: display(cwd, target), bytes: bytes.length, decks: collections.length}
       } catch (error) {
         complete = false
-        const file = new VFile({path: display(cwd, target)})
-        files.push(fail(file, `Cannot write the bundle: ${(error as Error).message}; expected a writable output folder`, 'write-failed'))
+        files.push(fail(new VFile({path: display(cwd, target)}), `Cannot write the bundle: ${(error as Error).message}; expected a writable output folder`, 'write-failed'))
       }
     }
   }
 
-  // The state files: every compiled lecture's cards replace its old entries.
-  const notetypes = Object.fromEntries(NOTETYPES.map((notetype) => [String(notetype.id), notetype.flds.length]))
-  const next = nextState(state, decks, notetypes)
-  const lockOf = (entry: StateEntry) => owner.get(entry) ?? sources.find((source) => source.display === entry.file)?.stateFile
-  /** Each state file's bytes once this build is done (for the cache key). */
+  // The state files, as they are once this build is done (for the record's key).
   const written = gathered.stateSources.map((source) => ({path: source.path, file: new VFile({path: source.file.path}), bytes: source.bytes}))
-  for (const [index, stateFile] of stateFiles.entries()) {
-    const entries = next.entries.filter((entry) => lockOf(entry) === stateFile.path)
-    const text = stateFileText(stateFile.path, {notetypes, entries}, cwd)
-    if (text === stateFile.text || (entries.length === 0 && stateFile.text === undefined)) continue
-    if (invocation.command !== 'build') continue
+  for (const [index, source] of gathered.stateSources.entries()) {
+    const bytes = plan.stateTexts.get(source.path)
+    if (bytes === undefined) continue
     if (!writing) {
-      stale.push(stateFile.file.path)
+      stale.push(source.file.path)
       continue
     }
-    const bytes = new TextEncoder().encode(text)
-    await writeAtomic(stateFile.path, bytes).then(
+    await writeAtomic(source.path, bytes).then(
       () => {
         const after = written[index]
         if (after) after.bytes = bytes
       },
       (error: Error) => {
         complete = false
-        stateFile.file.message(`Cannot write the state file: ${error.message}; the next build takes changed cards as new`, {place: {line: 1, column: 1}, ruleId: 'lock-not-written', source: 'deckc'})
+        source.file.message(`Cannot write the state file: ${error.message}; the next build takes changed cards as new`, {place: {line: 1, column: 1}, ruleId: 'lock-not-written', source: 'deckc'})
       }
     )
   }
 
-  const notices = appendedFields(stateFiles, notetypes)
+  const notices = appendedFields(plan.stateFiles, currentNotetypes())
   const errors = files.some((file) => file.messages.some((message) => message.fatal))
   printResult(environment, {json: invocation.json, check: invocation.command === 'build' && invocation.check, outcomes, bundled, files, stale, notices})
-  const exitCode = errors ? 1 : stale.length > 0 ? 3 : 0
 
-  // What the next build with these inputs would report: every card up to date, the same messages.
-  // Only a build that wrote everything, from state files without problems, leaves such inputs behind.
-  const stateProblems = stateFiles.some((stateFile) => stateFile.file.messages.length > 0)
+  // Only a build that wrote everything, from state files without problems, leaves inputs the next build can start from.
+  const stateProblems = gathered.stateSources.some((source) => source.file.messages.length > 0)
   if (cache && complete && !stateProblems) {
-    const ofStateFiles = new Set(stateFiles.map((stateFile) => stateFile.file))
-    await store(cache, {
-      key: await buildKey({...gathered, stateSources: written}, targets),
-      exitCode,
-      outcomes: outcomes.map((outcome) => ({...outcome, changes: upToDate(outcome.changes)})),
-      bundled,
-      files: files.filter((file) => !ofStateFiles.has(file)).map(storedFile)
+    await storeRecord(cache, {
+      base: await baseKey({...gathered, stateSources: written}, targets.bundle),
+      orphanTitles: plan.orphanTitles,
+      failed: gathered.failed.map((file) => ({path: file.path, messages: storedMessages(file)})),
+      lectures: records,
+      bundled
     })
   }
-  return exitCode
+  return errors ? 1 : stale.length > 0 ? 3 : 0
 }
 
 /** The changes a rebuild reports when nothing changed since a build that made `changes`. */
 function upToDate(changes: Changes): Changes {
   return {added: 0, updated: 0, unchanged: changes.added + changes.updated + changes.unchanged, moved: [], removed: []}
+}
+
+/** Field count of each current note type, as the state file records it. */
+function currentNotetypes(): Record<string, number> {
+  return Object.fromEntries(NOTETYPES.map((notetype) => [String(notetype.id), notetype.flds.length]))
 }
 
 /** Note types that gained fields since the last build: Anki needs "Merge note types" to accept them. */
@@ -209,4 +308,3 @@ function fail(file: VFile, reason: string, ruleId: string): VFile {
   file.message(reason, {place: {line: 1, column: 1}, ruleId, source: 'deckc'}).fatal = true
   return file
 }
-

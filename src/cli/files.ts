@@ -123,7 +123,7 @@ function replaceExtension(file: string): string {
 /** The file-system calls `readLecture` makes: Node's by default; tests inject failures. */
 export interface ReadFs {
   open(file: string, flags: number): Promise<{
-    stat(): Promise<{isFile(): boolean}>
+    stat(): Promise<{isFile(): boolean; size: number}>
     read(buffer: Uint8Array, offset: number, length: number, position: number | null): Promise<{bytesRead: number}>
     close(): Promise<void>
   }>
@@ -151,16 +151,21 @@ export async function readLecture(file: string, limit: number = defaultLimits.fi
   // Non-blocking, so that opening a named pipe does not wait for a writer.
   const handle = await fs.open(file, constants.O_RDONLY | constants.O_NONBLOCK)
   try {
-    if (!(await handle.stat()).isFile()) throw Object.assign(new Error(`${file} is not a regular file`), {code: 'not a regular file'})
+    const info = await handle.stat()
+    if (!info.isFile()) throw Object.assign(new Error(`${file} is not a regular file`), {code: 'not a regular file'})
     const chunks: Uint8Array[] = []
     let total = 0
+    // The file as its size says, and one byte more to notice it growing; then on in 64 kB steps.
+    let want = info.size + 1
     while (total <= limit) {
-      const chunk = new Uint8Array(Math.min(1 << 20, limit + 1 - total))
+      const chunk = new Uint8Array(Math.min(want, limit + 1 - total))
+      want = 1 << 16
       const {bytesRead} = await handle.read(chunk, 0, chunk.length, null)
       if (bytesRead === 0) break
       chunks.push(chunk.subarray(0, bytesRead))
       total += bytesRead
     }
+    if (chunks.length === 1) return chunks[0] as Uint8Array
     const bytes = new Uint8Array(total)
     let offset = 0
     for (const chunk of chunks) {

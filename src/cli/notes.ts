@@ -7,6 +7,7 @@ import type {CompiledDeck} from '../compile.js'
 import type {Config} from '../config.js'
 import {report} from '../report.js'
 import type {State, StateEntry} from '../state.js'
+import type {Limits} from '../limits.js'
 import type {Lecture} from '../types.js'
 import type {Environment} from './environment.js'
 import {usageError} from './environment.js'
@@ -113,14 +114,16 @@ export async function compileGathered(gathered: GatheredNotes, environment: Envi
   const {paths, sources, config, clock, lectures, failed, readMedia} = gathered
   const stateFiles = gathered.stateSources.map((source) => parseStateSource(source, environment.cwd))
   const {state, owner} = mergeStates(stateFiles)
-  const limits = withoutUndefined(config.limits ?? {})
   const bar = progress(environment)
-  const decks = await whenLoaded(() =>
-    compile(lectures, {clock, state, readMedia, limits, folders: config.folders ?? {}, onProgress: (done, total) => bar.update('compiling', done, total)})
-  )
+  const decks = await whenLoaded(() => compile(lectures, {...parseOptions(config), clock, state, readMedia, onProgress: (done, total) => bar.update('compiling', done, total)}))
   bar.end()
   const files = [...failed, ...stateFiles.map((stateFile) => stateFile.file), ...decks.map((deck) => deck.file)]
   return {paths, sources, config, stateFiles, state, owner, decks, files}
+}
+
+/** How lectures are parsed under a configuration: its limits and folder names. */
+export function parseOptions(config: Config): {limits: Partial<Limits>; folders: Record<string, string>} {
+  return {limits: withoutUndefined(config.limits ?? {}), folders: config.folders ?? {}}
 }
 
 /** Find the lectures of each PATH, each with the state file of its root; a file named twice counts once. */
@@ -150,24 +153,24 @@ function mergeStates(stateFiles: StateFile[]): {state: State; owner: Map<StateEn
   return {state: {notetypes: Object.assign({}, ...stateFiles.map((stateFile) => stateFile.state.notetypes)) as State['notetypes'], entries}, owner}
 }
 
-/** Read each found file; unsafe or unreadable ones become files with an error. */
+/** Read each found file (a few at a time); unsafe or unreadable ones become files with an error. */
 async function readLectures(sources: Source[], fileBytes: number | undefined): Promise<{lectures: Lecture[]; failed: VFile[]}> {
-  const lectures: Lecture[] = []
-  const failed: VFile[] = []
-  for (const source of sources) {
-    if (source.unsafe) {
-      failed.push(fail(new VFile({path: source.display}), source.unsafe, 'unsafe-path'))
-      continue
-    }
+  const read = async (source: Source): Promise<Lecture | VFile> => {
+    if (source.unsafe) return fail(new VFile({path: source.display}), source.unsafe, 'unsafe-path')
     try {
       const relative = source.output.slice(0, -'.apkg'.length) + path.extname(source.absolute)
-      lectures.push({path: source.display, relative, value: await readLecture(source.absolute, fileBytes)})
+      return {path: source.display, relative, value: await readLecture(source.absolute, fileBytes)}
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message
-      failed.push(fail(new VFile({path: source.display}), `Cannot read the file: ${code}; expected a readable text file`, 'unreadable'))
+      return fail(new VFile({path: source.display}), `Cannot read the file: ${code}; expected a readable text file`, 'unreadable')
     }
   }
-  return {lectures, failed}
+  const results: Array<Lecture | VFile> = []
+  for (let start = 0; start < sources.length; start += 16) results.push(...(await Promise.all(sources.slice(start, start + 16).map(read))))
+  return {
+    lectures: results.filter((result): result is Lecture => !(result instanceof VFile)),
+    failed: results.filter((result): result is VFile => result instanceof VFile)
+  }
 }
 
 /** The name of the configuration file, looked for in the working directory. */
