@@ -1,5 +1,7 @@
-// Bundle the CLI and the library into build/ (one file each), so a cold start
-// loads one module instead of hundreds. Runs on `npm ci` (prepare) and before tests.
+// Bundle the CLI, its worker thread and the library into build/, so a cold
+// start loads a few modules instead of hundreds; code only some commands or
+// lectures need (the Markdown engine, preview, inspect) is in chunks loaded on
+// demand. Runs on `npm ci` (prepare) and before tests.
 import {rmSync} from 'node:fs'
 import {build} from 'esbuild'
 import {nodeBundle} from './esbuild-options.js'
@@ -9,9 +11,10 @@ rmSync('build', {recursive: true, force: true})
 
 await build({
   ...nodeBundle,
-  entryPoints: {cli: 'src/cli/run.ts', index: 'src/index.ts'},
+  entryPoints: {cli: 'src/cli/run.ts', index: 'src/index.ts', worker: 'src/cli/worker.ts'},
   outdir: 'build',
   splitting: true,
-  chunkNames: 'chunks/[name]-[hash]',
+  // In one folder with the entries: the pool finds worker.js next to whichever chunk it is in.
+  chunkNames: '[name]-[hash]',
   minify: true
 })

@@ -5,7 +5,7 @@
 import {existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {project, run} from './process.js'
+import {builtFiles, project, run} from './process.js'
 
 const lectures = {
   'notes/caches.md': 'Caches\nWhat is a cache hit?\nThe data is in the cache.\nWhat is a miss?\n![plot](plot.png)\n',
@@ -20,15 +20,6 @@ function cachedProject(files: Record<string, string> = lectures): string {
   return cwd
 }
 
-/** Every file below dist/ and the state file, by name. */
-function outputs(cwd: string): Record<string, string> {
-  const files: Record<string, string> = {}
-  for (const name of readdirSync(path.join(cwd, 'dist'), {recursive: true}) as string[]) {
-    if (name.endsWith('.apkg')) files[name] = readFileSync(path.join(cwd, 'dist', name)).toString('base64')
-  }
-  files['deckc.lock'] = readFileSync(path.join(cwd, 'notes', 'deckc.lock'), 'utf8')
-  return files
-}
 
 const upToDate = /^notes\/caches\.md → dist\/caches\.apkg {2}2 cards {2}\d+\.\d kB\n {2}0 new, 0 updated, 2 unchanged\nnotes\/os\/threads\.md → dist\/os\/threads\.apkg {2}1 card {2}\d+\.\d kB\n {2}0 new, 0 updated, 1 unchanged\n$/
 
@@ -36,7 +27,7 @@ describe('the build cache', () => {
   it('answers a rebuild with nothing changed, with the report a full build gives', async () => {
     const cwd = cachedProject()
     expect((await run(cwd, ['build'])).code).toBe(0)
-    const first = outputs(cwd)
+    const first = builtFiles(cwd)
     expect(readdirSync(path.join(cwd, 'node_modules', '.cache', 'deckc', 'builds'))).toHaveLength(1)
 
     // A full build now would find every card up to date.
@@ -48,7 +39,7 @@ describe('the build cache', () => {
     const before = times()
     const cached = await run(cwd, ['build'], {epoch: '1790086400'})
     expect(cached).toEqual(full)
-    expect(outputs(cwd)).toEqual(first)
+    expect(builtFiles(cwd)).toEqual(first)
     expect(times()).toEqual(before)
     expect(JSON.parse((await run(cwd, ['build', '--json'])).stdout)).toEqual(JSON.parse((await run(cwd, ['build', '--json', '--no-cache'])).stdout))
   })
@@ -91,6 +82,6 @@ describe('the build cache', () => {
     const cached = await run(cwd, ['build'], {epoch: '1790086400'})
     const plain = await run(twin, ['build'], {epoch: '1790086400'})
     expect(cached).toEqual(plain)
-    expect(outputs(cwd)).toEqual(outputs(twin))
+    expect(builtFiles(cwd)).toEqual(builtFiles(twin))
   })
 })

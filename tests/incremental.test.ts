@@ -3,10 +3,10 @@
 // the same times; after every step their reports, packages and state files
 // must be equal, and the cached one must have built the way the step expects
 // (incremental with N lectures compiled, or full where the cache cannot know).
-import {mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync} from 'node:fs'
+import {mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {project, run} from './process.js'
+import {builtFiles, project, run} from './process.js'
 
 const initial: Record<string, string> = {
   'notes/a.md': 'Alpha\nWhat is a cache?\nA small fast memory.\nWhat is a hit? {#hit}\n- found\n- fast\nWhat is a miss?\nnot found\n',
@@ -56,16 +56,6 @@ const steps: Array<[string, Change, string]> = [
   ['an edit after all that', edit('notes/b.md', 'A unit of execution.', 'A unit of scheduling.'), 'incremental: 1 compiled, 3 kept']
 ]
 
-/** The packages below dist/ and the state file, by name. */
-function outputs(cwd: string): Record<string, string> {
-  const files: Record<string, string> = {}
-  const dist = path.join(cwd, 'dist')
-  for (const name of readdirSync(dist, {recursive: true}) as string[]) {
-    if (name.endsWith('.apkg')) files[name] = readFileSync(path.join(dist, name)).toString('base64')
-  }
-  files['deckc.lock'] = readFileSync(path.join(cwd, 'notes', 'deckc.lock'), 'utf8')
-  return files
-}
 
 describe('incremental builds', () => {
   it('give what full builds give, through a series of edits', async () => {
@@ -81,7 +71,7 @@ describe('incremental builds', () => {
       const trace = /deckc: (.*) build; .*\n$/.exec(got.stderr)
       expect({step: name, how: trace?.[1]}).toEqual({step: name, how: expected})
       expect({step: name, ...got, stderr: got.stderr.slice(0, trace?.index)}).toEqual({step: name, ...want})
-      expect({step: name, ...outputs(cached)}).toEqual({step: name, ...outputs(twin)})
+      expect({step: name, ...builtFiles(cached)}).toEqual({step: name, ...builtFiles(twin)})
     }
   }, 120_000)
 })

@@ -110,3 +110,14 @@ export async function until(check: () => boolean, timeout = 10_000): Promise<voi
     await new Promise((resolve) => setTimeout(resolve, 25))
   }
 }
+
+/** The packages below dist/ (base64, by path) and the notes' state file: everything a build writes. */
+export function builtFiles(cwd: string): Record<string, string> {
+  const files: Record<string, string> = {}
+  const dist = path.join(cwd, 'dist')
+  for (const name of readdirSync(dist, {recursive: true}) as string[]) {
+    if (name.endsWith('.apkg')) files[name] = readFileSync(path.join(dist, name)).toString('base64')
+  }
+  files['deckc.lock'] = readFileSync(path.join(cwd, 'notes', 'deckc.lock'), 'utf8')
+  return files
+}

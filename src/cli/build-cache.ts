@@ -97,13 +97,18 @@ export function openBuildCache(cwd: string, invocation: {paths: string[]; outDir
     .update(JSON.stringify([cwd, invocation.paths.map((given) => path.resolve(cwd, given)), invocation.outDir, invocation.bundle ?? null]))
     .digest('hex')
     .slice(0, 32)
-  const media: MediaRead[] = []
+  const recorded = recordMedia(readMedia)
+  return {file: path.join(root, 'builds', `${name}.json`), media: recorded.reads, readMedia: recorded.readMedia}
+}
+
+/** A media reader that also records what it finds (for a record's `media`). */
+export function recordMedia(readMedia: ReadMedia): {readMedia: ReadMedia; reads: MediaRead[]} {
+  const reads: MediaRead[] = []
   return {
-    file: path.join(root, 'builds', `${name}.json`),
-    media,
+    reads,
     readMedia: (lecture, reference) => {
       const result = readMedia(lecture, reference)
-      media.push({lecture, reference, found: fingerprint(result)})
+      reads.push({lecture, reference, found: fingerprint(result)})
       return result
     }
   }

@@ -5,7 +5,9 @@ import v8 from 'node:v8'
 import {VFile} from 'vfile'
 import {NOTETYPES} from '../anki/format.js'
 import {bundle} from '../collect.js'
+import type {CompiledDeck} from '../compile.js'
 import type {Changes} from '../identify.js'
+import type {Collection} from '../types.js'
 import {titleKey} from '../match.js'
 import {nextState} from '../state.js'
 import type {StateEntry} from '../state.js'
@@ -17,7 +19,9 @@ import {display} from './files.js'
 import {deckKey, incremental} from './incremental.js'
 import type {Step} from './incremental.js'
 import {compileGathered, gatherNotes} from './notes.js'
-import type {GatheredNotes} from './notes.js'
+import type {GatheredNotes, Parallel} from './notes.js'
+import {startPool, workersFor} from './pool.js'
+import type {Pool} from './pool.js'
 import {printResult} from './output.js'
 import type {DeckOutcome} from './output.js'
 import {progress} from './progress.js'
@@ -42,8 +46,8 @@ interface Targets {
 /** How a build goes on once its lectures are compiled or kept. */
 interface Plan {
   steps: Step[]
-  /** The new bytes of each state file that changes. */
-  stateTexts: Map<string, Uint8Array>
+  /** The new bytes of each state file that changes (asked for once the packages are written). */
+  stateTexts: () => Map<string, Uint8Array>
   /** State files as parsed (full builds), for their messages and notices. */
   stateFiles: StateFile[]
   /** Own deck names of state entries whose lecture is not in the build. */
@@ -93,32 +97,43 @@ export async function build(invocation: BuildInvocation, environment: Environmen
     gathered.readMedia = cache.readMedia
   }
   const how = plan ? `incremental: ${plan.steps.filter((step) => 'compiled' in step).length} compiled, ${plan.steps.filter((step) => 'kept' in step).length} kept` : 'full'
-  plan ??= await fullBuild(gathered, environment, invocation.command === 'build')
+  // A full build of many lectures parses and packs them on every core: workers for parsing, then
+  // fresh ones for packing (a parsing worker's heap stays large long after).
+  const workers = plan ? 0 : workersFor(gathered.lectures.length, gathered.lectures.reduce((sum, lecture) => sum + lecture.value.length, 0), environment.env)
+  if (!plan) {
+    const parsing = workers > 0 ? startPool(workers) : undefined
+    plan = await fullBuild(gathered, environment, invocation.command === 'build', parsing && {pool: parsing, workers, onMedia: (reads) => cache?.media.push(...reads)}).finally(() => parsing?.close())
+  }
+  const pool = workers > 0 ? startPool(workers) : undefined
   const compiled = performance.now()
-  const code = await finish(plan, {invocation, environment, gathered, targets, cache})
+  const code = await finish(plan, {invocation, environment, gathered, targets, cache, pool, workers})
   // `DECKC_TRACE=1`: say how the build went (to see what the cache saves), after the report.
   if (environment.env['DECKC_TRACE']) {
     const seconds = (from: number, to: number) => ((to - from) / 1000).toFixed(3)
-    environment.stderr(`deckc: ${how} build; read ${seconds(started, read)} s, compile ${seconds(read, compiled)} s, write ${seconds(compiled, performance.now())} s\n`)
+    environment.stderr(`deckc: ${how} build${workers > 0 ? ` on ${workers} workers` : ''}; read ${seconds(started, read)} s, compile ${seconds(read, compiled)} s, write ${seconds(compiled, performance.now())} s\n`)
   }
   return code
 }
 
 /** Compile every lecture, and the state files that result. */
-async function fullBuild(gathered: GatheredNotes, environment: Environment, building: boolean): Promise<Plan> {
-  const {sources, stateFiles, state, owner, decks} = await compileGathered(gathered, environment)
+async function fullBuild(gathered: GatheredNotes, environment: Environment, building: boolean, parallel: Parallel | undefined): Promise<Plan> {
+  const {sources, stateFiles, state, owner, decks} = await compileGathered(gathered, environment, parallel)
   const notetypes = currentNotetypes()
   // Every compiled lecture's cards replace its old entries.
   const next = nextState(state, decks, notetypes)
   const lockOf = (entry: StateEntry) => owner.get(entry) ?? sources.find((source) => source.display === entry.file)?.stateFile
-  const stateTexts = new Map<string, Uint8Array>()
-  for (const stateFile of stateFiles) {
-    const entries = next.entries.filter((entry) => lockOf(entry) === stateFile.path)
-    const text = stateFileText(stateFile.path, {notetypes, entries}, environment.cwd)
-    if (building && text !== stateFile.text && !(entries.length === 0 && stateFile.text === undefined)) stateTexts.set(stateFile.path, Buffer.from(text))
-  }
   const paths = new Set(gathered.lectures.map((lecture) => lecture.path))
   const orphanTitles = new Set(next.entries.filter((entry) => !paths.has(entry.file)).map((entry) => titleKey(entry.deck)))
+  // Written after the packages, when their notes no longer take memory.
+  const stateTexts = () => {
+    const texts = new Map<string, Uint8Array>()
+    for (const stateFile of stateFiles) {
+      const entries = next.entries.filter((entry) => lockOf(entry) === stateFile.path)
+      const text = stateFileText(stateFile.path, {notetypes, entries}, environment.cwd)
+      if (building && text !== stateFile.text && !(entries.length === 0 && stateFile.text === undefined)) texts.set(stateFile.path, Buffer.from(text))
+    }
+    return texts
+  }
   return {steps: decks.map((deck) => ({compiled: deck})), stateTexts, stateFiles, orphanTitles: [...orphanTitles].sort(), bundled: undefined}
 }
 
@@ -128,11 +143,13 @@ interface Context {
   gathered: GatheredNotes
   targets: Targets
   cache: BuildCache | undefined
+  pool: Pool | undefined
+  workers: number
 }
 
 /** Write the packages of compiled lectures, the bundle and the state files; report; keep the record. */
 async function finish(plan: Plan, context: Context): Promise<number> {
-  const {invocation, environment, gathered, targets, cache} = context
+  const {invocation, environment, gathered, targets, cache, pool, workers} = context
   const {cwd} = environment
   const {writing} = targets
   const outcomes: DeckOutcome[] = []
@@ -146,6 +163,7 @@ async function finish(plan: Plan, context: Context): Promise<number> {
   tuneWasm(compiled.reduce((sum, deck) => sum + (deck.collection?.cards.length ?? 0), 0))
   const bytesOf = new Map(gathered.lectures.map((lecture) => [lecture.path, lecture.value]))
   const pack = compiled.some((deck) => deck.collection) ? (await import('../anki/pack.js')).pack : undefined
+  const packages = pack && packInOrder(compiled, pack, pool && {pool, workers})
   const bar = progress(environment)
   for (const [index, step] of plan.steps.entries()) {
     bar.update('writing', index + 1, plan.steps.length)
@@ -160,8 +178,8 @@ async function finish(plan: Plan, context: Context): Promise<number> {
     lectureFiles.push(deck.file)
     const target = targets.packages.get(deck.lecture.path)
     let outcome: DeckOutcome | undefined
-    if (deck.collection && deck.changes && pack) {
-      const bytes = await pack(deck.collection)
+    const bytes = deck.collection && packages ? await packages.next(deck) : undefined
+    if (deck.collection && deck.changes && bytes) {
       outcome = {path: deck.lecture.path, deck: deck.deck, cards: deck.collection.cards.length, changes: deck.changes}
       outcomes.push(outcome)
       if (target !== undefined) {
@@ -192,8 +210,11 @@ async function finish(plan: Plan, context: Context): Promise<number> {
         messages: storedMessages(deck.file)
       })
     }
+    // Unless a bundle needs them, a deck's notes are done with once its package is written.
+    if (targets.bundle === undefined) deck.collection = undefined
   }
   bar.end()
+  await pool?.close()
 
   const files = [...gathered.failed, ...(plan.stateFiles.length > 0 ? plan.stateFiles.map((stateFile) => stateFile.file) : gathered.stateSources.map((source) => source.file)), ...lectureFiles]
 
@@ -218,8 +239,9 @@ async function finish(plan: Plan, context: Context): Promise<number> {
 
   // The state files, as they are once this build is done (for the record's key).
   const written = gathered.stateSources.map((source) => ({path: source.path, file: new VFile({path: source.file.path}), bytes: source.bytes}))
+  const stateTexts = plan.stateTexts()
   for (const [index, source] of gathered.stateSources.entries()) {
-    const bytes = plan.stateTexts.get(source.path)
+    const bytes = stateTexts.get(source.path)
     if (bytes === undefined) continue
     if (!writing) {
       stale.push(source.file.path)
@@ -253,6 +275,36 @@ async function finish(plan: Plan, context: Context): Promise<number> {
     })
   }
   return errors ? 1 : stale.length > 0 ? 3 : 0
+}
+
+/**
+ * The packages of compiled decks, handed out in deck order. With a pool, its
+ * workers pack most decks a few ahead of their turn (so only a few packages
+ * are held at once) and this thread packs every (workers + 1)th itself.
+ */
+function packInOrder(decks: CompiledDeck[], pack: (collection: Collection) => Promise<Uint8Array>, parallel: {pool: Pool; workers: number} | undefined): {next: (deck: CompiledDeck) => Promise<Uint8Array>} {
+  const queue = decks.filter((deck) => deck.collection)
+  const here = new Set(parallel ? queue.filter((_, index) => index % (parallel.workers + 1) === parallel.workers) : queue)
+  const ahead = new Map<CompiledDeck, Promise<Uint8Array>>()
+  let queued = 0
+  return {
+    next(deck) {
+      const collection = deck.collection
+      if (!collection) return Promise.reject(new Error(`deckc: ${deck.lecture.path} has no collection to pack`))
+      // Keep the workers' next decks in their hands.
+      for (; parallel && queued < queue.length && ahead.size < 4 * parallel.workers; queued++) {
+        const waiting = queue[queued] as CompiledDeck
+        if (here.has(waiting)) continue
+        const packing = parallel.pool.submit({kind: 'pack', collection: waiting.collection as Collection}).then((result) => result.bytes)
+        // Its failure is reported when its deck's turn comes.
+        packing.catch(() => undefined)
+        ahead.set(waiting, packing)
+      }
+      const bytes = ahead.get(deck) ?? pack(collection)
+      ahead.delete(deck)
+      return bytes
+    }
+  }
 }
 
 /** The changes a rebuild reports when nothing changed since a build that made `changes`. */

@@ -36,7 +36,7 @@ export type Step = {compiled: CompiledDeck} | {kept: LectureRecord}
 export interface IncrementalBuild {
   steps: Step[]
   /** The new bytes of each state file that changes. */
-  stateTexts: Map<string, Uint8Array>
+  stateTexts: () => Map<string, Uint8Array>
 }
 
 /** Where an incremental build stands. */
@@ -67,7 +67,7 @@ export async function incremental(gathered: GatheredNotes, record: BuildRecord, 
     if (old.hash === contentHash(lecture.value) && old.output === (await fileStamp(target)) && sameMedia(old.media, gathered.readMedia)) kept.set(lecture.path, old)
   }
   const changed = gathered.lectures.filter((lecture) => !kept.has(lecture.path))
-  if (changed.length === 0) return {steps: gathered.lectures.map((lecture) => ({kept: kept.get(lecture.path) as LectureRecord})), stateTexts: new Map()}
+  if (changed.length === 0) return {steps: gathered.lectures.map((lecture) => ({kept: kept.get(lecture.path) as LectureRecord})), stateTexts: () => new Map()}
   if (bundle) return undefined
 
   const options = {...parseOptions(gathered.config), readMedia: cache.readMedia}
@@ -87,7 +87,8 @@ export async function incremental(gathered: GatheredNotes, record: BuildRecord, 
       const deck = compiled.get(lecture.path)
       return deck ? {compiled: deck} : {kept: kept.get(lecture.path) as LectureRecord}
     })
-    return {steps, stateTexts: lock.rewrite(decks)}
+    const texts = lock.rewrite(decks)
+    return {steps, stateTexts: () => texts}
   } catch (error) {
     if (error instanceof NotIncremental) return undefined
     throw error

@@ -1,19 +1,22 @@
 import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 import {VFile} from 'vfile'
-import {compile} from '../compile.js'
-import {whenLoaded} from '../engine.js'
+import {assemble} from '../compile.js'
+import {loadEngine, whenLoaded} from '../engine.js'
 import type {CompiledDeck} from '../compile.js'
 import type {Config} from '../config.js'
 import {report} from '../report.js'
 import type {State, StateEntry} from '../state.js'
-import type {Limits} from '../limits.js'
+import {fromData, parseLecture} from '../parse.js'
+import type {ParsedLecture} from '../parse.js'
 import type {Lecture} from '../types.js'
 import type {Environment} from './environment.js'
 import {usageError} from './environment.js'
 import {findLectures, MissingPathError, readLecture} from './files.js'
 import type {Found} from './files.js'
 import {mediaReader} from './media-reader.js'
+import type {MediaRead} from './build-cache.js'
+import type {Pool} from './pool.js'
 import {progress} from './progress.js'
 import {locateStateFile, parseStateSource, readStateSource} from './state-file.js'
 import type {StateFile, StateSource} from './state-file.js'
@@ -110,19 +113,72 @@ export async function gatherNotes(given: string[], environment: Environment, onl
 }
 
 /** Compile gathered notes against their state files. */
-export async function compileGathered(gathered: GatheredNotes, environment: Environment): Promise<CompiledNotes> {
+export async function compileGathered(gathered: GatheredNotes, environment: Environment, parallel?: Parallel): Promise<CompiledNotes> {
   const {paths, sources, config, clock, lectures, failed, readMedia} = gathered
+  const bar = progress(environment)
+  const onProgress = (done: number) => bar.update('compiling', done, lectures.length)
+  const parsing = parallel ? parseInPool(gathered, parallel, environment.cwd, onProgress) : undefined
+  // The state files are read while workers parse.
   const stateFiles = gathered.stateSources.map((source) => parseStateSource(source, environment.cwd))
   const {state, owner} = mergeStates(stateFiles)
-  const bar = progress(environment)
-  const decks = await whenLoaded(() => compile(lectures, {...parseOptions(config), clock, state, readMedia, onProgress: (done, total) => bar.update('compiling', done, total)}))
+  const parsed =
+    (await parsing) ??
+    (await whenLoaded(() =>
+      lectures.map((lecture, index) => {
+        const result = parseLecture(lecture, {...parseOptions(config), readMedia})
+        onProgress(index + 1)
+        return result
+      })
+    ))
+  const decks = assemble(parsed, {clock, state})
   bar.end()
   const files = [...failed, ...stateFiles.map((stateFile) => stateFile.file), ...decks.map((deck) => deck.file)]
   return {paths, sources, config, stateFiles, state, owner, decks, files}
 }
 
+/** Worker threads to parse in, and where the media they read is recorded. */
+export interface Parallel {
+  pool: Pool
+  workers: number
+  onMedia: (reads: MediaRead[]) => void
+}
+
+/**
+ * Parse the lectures in the pool's workers and in this thread at once: the
+ * workers take lectures from the start, this thread from the end, each its
+ * share of the bytes. The results are the same as parsing here alone.
+ */
+async function parseInPool(gathered: GatheredNotes, parallel: Parallel, cwd: string, onProgress: (done: number) => void): Promise<ParsedLecture[]> {
+  const {lectures} = gathered
+  const roots: Array<[string, string]> = gathered.sources.map((source) => [source.display, source.root])
+  const options = parseOptions(gathered.config)
+  const total = lectures.reduce((sum, lecture) => sum + lecture.value.length, 0)
+  let mine = lectures.length
+  for (let bytes = 0; mine > 1 && bytes < total / (parallel.workers + 1); ) bytes += (lectures[--mine] as Lecture).value.length
+  let done = 0
+  const progress = () => onProgress(++done)
+  const inWorkers = Promise.all(
+    lectures.slice(0, mine).map((lecture, index) =>
+      parallel.pool.submit({kind: 'parse', lecture, options, roots, cwd}).then(({data, media}) => {
+        progress()
+        parallel.onMedia(media)
+        return {...fromData(data), lecture: lectures[index] as Lecture}
+      })
+    )
+  )
+  const here: ParsedLecture[] = []
+  await loadEngine()
+  for (const lecture of lectures.slice(mine)) {
+    here.push(parseLecture(lecture, {...options, readMedia: gathered.readMedia}))
+    progress()
+    // Let the workers' answers in, so they are handed their next lectures.
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+  return [...(await inWorkers), ...here]
+}
+
 /** How lectures are parsed under a configuration: its limits and folder names. */
-export function parseOptions(config: Config): {limits: Partial<Limits>; folders: Record<string, string>} {
+export function parseOptions(config: Config): {limits: Record<string, number>; folders: Record<string, string>} {
   return {limits: withoutUndefined(config.limits ?? {}), folders: config.folders ?? {}}
 }
 

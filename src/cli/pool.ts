@@ -1,0 +1,125 @@
+/**
+ * Worker threads for large builds: lectures are parsed, and packages packed,
+ * on every core. Each task is independent and its result is put back in the
+ * order of the tasks, so the output is the same with any number of workers
+ * (or none). The workers run `worker.js` of the bundle; from deckc's sources
+ * (tests) there is no pool and the work is done in this thread.
+ */
+import {existsSync} from 'node:fs'
+import os from 'node:os'
+import {Worker} from 'node:worker_threads'
+import type {ParsedData} from '../parse.js'
+import type {Collection, Lecture} from '../types.js'
+import type {MediaRead} from './build-cache.js'
+
+/** What a worker is asked to do. */
+export type Task =
+  | {kind: 'parse'; lecture: Lecture; options: {limits: Record<string, number>; folders: Record<string, string>}; roots: Array<[string, string]>; cwd: string}
+  | {kind: 'pack'; collection: Collection}
+
+/** What it answers, by kind. */
+export interface Results {
+  parse: {data: ParsedData; media: MediaRead[]}
+  pack: {bytes: Uint8Array}
+}
+
+/** The worker script next to the bundle's modules, when deckc runs bundled. */
+const script = new URL('./worker.js', import.meta.url)
+
+/**
+ * Workers worth starting for this much work: one per core besides this
+ * thread's, and none for small builds (starting one costs about as much as
+ * parsing 200 kB); `DECKC_WORKERS=N` asks for N whatever the size (0: none).
+ */
+export function workersFor(tasks: number, bytes: number, env: Record<string, string | undefined>): number {
+  if (typeof DECKC_BUILD_ID !== 'string' || tasks < 2 || !existsSync(script)) return 0
+  const wanted = env['DECKC_WORKERS']
+  if (wanted !== undefined && /^\d+$/.test(wanted)) return Math.min(tasks - 1, Number(wanted))
+  return bytes < 400_000 ? 0 : Math.min(tasks - 1, os.availableParallelism() - 1)
+}
+
+/** Set by the bundler; absent when deckc runs from its sources. */
+declare const DECKC_BUILD_ID: string | undefined
+
+/** A pool of worker threads; each task goes to the next free worker. */
+export interface Pool {
+  /** Run one task. */
+  submit<K extends Task['kind']>(task: Extract<Task, {kind: K}>): Promise<Results[K]>
+  /** Run tasks, with their results in task order. */
+  run<K extends Task['kind']>(tasks: Array<Extract<Task, {kind: K}>>, onResult?: (done: number) => void): Promise<Array<Results[K]>>
+  close(): Promise<void>
+}
+
+/** Tasks sent to a worker ahead of its current one, so it never waits for this thread to hand out the next. */
+const depth = 2
+
+interface Job {
+  task: Task
+  resolve: (result: never) => void
+  reject: (error: Error) => void
+}
+
+/** Start `size` workers. */
+export function startPool(size: number): Pool {
+  const queue: Job[] = []
+  /** Each worker's tasks in flight, in the order it answers them. */
+  const inFlight = new Map<Worker, Job[]>()
+  let broken: Error | undefined
+
+  const dispatch = () => {
+    for (const [worker, jobs] of inFlight) {
+      while (jobs.length < depth && queue.length > 0) {
+        const job = queue.shift() as Job
+        jobs.push(job)
+        worker.postMessage(job.task)
+      }
+      // A busy worker keeps the process alive; an idle one must not.
+      if (jobs.length > 0) worker.ref()
+      else worker.unref()
+    }
+  }
+  const fail = (error: Error) => {
+    broken = error
+    for (const job of [...[...inFlight.values()].flat(), ...queue.splice(0)]) job.reject(error)
+    for (const jobs of inFlight.values()) jobs.length = 0
+  }
+
+  for (let index = 0; index < size; index++) {
+    // The young generation of the main thread: a smaller one makes parsing much slower.
+    const worker = new Worker(script, {resourceLimits: {maxYoungGenerationSizeMb: 48}})
+    inFlight.set(worker, [])
+    worker.on('message', (answer: {result?: never; error?: string}) => {
+      const job = inFlight.get(worker)?.shift()
+      if (answer.error !== undefined || answer.result === undefined) job?.reject(new Error(`deckc worker: ${answer.error ?? 'no result'}`))
+      else job?.resolve(answer.result)
+      dispatch()
+    })
+    worker.on('error', fail)
+  }
+  dispatch()
+
+  const submit = <K extends Task['kind']>(task: Extract<Task, {kind: K}>) =>
+    new Promise<Results[K]>((resolve, reject) => {
+      if (broken) return reject(broken)
+      queue.push({task, resolve: resolve as (result: never) => void, reject})
+      dispatch()
+    })
+
+  return {
+    submit,
+    run(tasks, onResult) {
+      let done = 0
+      return Promise.all(
+        tasks.map((task) =>
+          submit(task).then((result) => {
+            onResult?.(++done)
+            return result
+          })
+        )
+      )
+    },
+    async close() {
+      await Promise.all([...inFlight.keys()].map((worker) => worker.terminate()))
+    }
+  }
+}

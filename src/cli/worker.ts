@@ -1,0 +1,29 @@
+/**
+ * A worker thread of the pool (pool.ts): parses lectures and packs packages,
+ * one task at a time, as the main thread would.
+ */
+import {parentPort} from 'node:worker_threads'
+import {pack} from '../anki/pack.js'
+import {loadEngine} from '../engine.js'
+import {parseLecture, toData} from '../parse.js'
+import {recordMedia} from './build-cache.js'
+import {mediaReader} from './media-reader.js'
+import type {Results, Task} from './pool.js'
+
+const port = parentPort
+if (!port) throw new Error('deckc: worker.js runs as a worker thread')
+
+port.on('message', (task: Task) => {
+  answer(task).then(
+    (result) => port.postMessage({result}),
+    (error: Error) => port.postMessage({error: error.stack ?? String(error)})
+  )
+})
+
+async function answer(task: Task): Promise<Results[Task['kind']]> {
+  if (task.kind === 'pack') return {bytes: await pack(task.collection)}
+  await loadEngine()
+  const media = recordMedia(mediaReader(new Map(task.roots), task.cwd))
+  const parsed = parseLecture(task.lecture, {...task.options, readMedia: media.readMedia})
+  return {data: toData(parsed), media: media.reads}
+}

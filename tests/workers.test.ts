@@ -1,0 +1,32 @@
+// Builds on worker threads give the bytes, reports and state file of a build
+// in one thread, whatever the number of workers.
+import {describe, expect, it} from 'vitest'
+import {builtFiles, project, run} from './process.js'
+
+const files: Record<string, string> = {
+  'notes/a.md': 'Alpha\nWhat is a cache?\nA small fast memory.\nWhat is a hit? {#hit}\n- found\n- fast\n',
+  'notes/b.md': 'Beta\nWhat is a thread?\n![diagram](img/d.png)\nWhat is *a process*?\nshort: a program running\n<b onclick="x()">bold</b>\n',
+  'notes/c.md': '---\nreverse: true\n---\nGamma\nWhat is TCP?\nA transport protocol.\nThe {{c1::capital}} of France is {{c2::Paris}}.\n',
+  'notes/sub/d.md': 'Delta\nWhat is $x^2$?\nA square.\nWhat is `code`?\n```js\nconst a = 1\n```\nWhat has no answer?\n',
+  'notes/sub/e.md': 'Epsilon\nWhat is missing?\n![gone](nothing.png)\n',
+  'notes/img/d.png': 'a diagram'
+}
+
+
+describe('builds on worker threads', () => {
+  it('give what a build in one thread gives', async () => {
+    const results = []
+    for (const workers of ['0', '1', '3']) {
+      const cwd = project(files)
+      const first = await run(cwd, ['build'], {env: {DECKC_WORKERS: workers, DECKC_TRACE: '1'}})
+      const second = await run(cwd, ['build', '--json'], {epoch: '1790086400', env: {DECKC_WORKERS: workers}})
+      const trace = /deckc: .*\n$/.exec(first.stderr)
+      expect(trace?.[0]).toContain(workers === '0' ? 'full build;' : `full build on ${workers} workers;`)
+      results.push({first: {...first, stderr: first.stderr.slice(0, trace?.index)}, second, outputs: builtFiles(cwd)})
+    }
+    expect(results[0]?.first.code).toBe(1)
+    expect(results[0]?.first.stderr).toContain('[missing-media]')
+    expect(results[1]).toEqual(results[0])
+    expect(results[2]).toEqual(results[0])
+  }, 60_000)
+})
