@@ -77,6 +77,17 @@ export interface AssembleOptions extends Pick<CompileOptions, 'clock' | 'state'>
  *   Each lecture parsed on its own (`parseLecture`), in report order.
  */
 export function assemble(parsed: ParsedLecture[], options: AssembleOptions): CompiledDeck[] {
+  return assembleInTurn(parsed, options).map((deck) => deck())
+}
+
+/**
+ * `assemble`, one deck at a time: deck names and matching are done at once,
+ * each deck's notes and collection when its function is called. The
+ * functions must be called in order, each once; a lecture's parsed cards are
+ * let go when its deck is made, so a caller that writes each deck before
+ * making the next holds one deck's notes at a time.
+ */
+export function assembleInTurn(parsed: ParsedLecture[], options: AssembleOptions): Array<() => CompiledDeck> {
   checkDeckNames(parsed)
   const ok = (entry: ParsedLecture) => !entry.file.messages.some((message) => message.fatal)
   const lectures = parsed.map((entry) => entry.lecture)
@@ -107,7 +118,13 @@ export function assemble(parsed: ParsedLecture[], options: AssembleOptions): Com
   const {inUse} = options
   const taken = inUse ? {has: (guid: string) => own.has(guid) || inUse.hasGuid(guid), add: (guid: string) => own.add(guid)} : own
 
-  return parsed.map((entry, index): CompiledDeck => {
+  const waiting: Array<ParsedLecture | undefined> = [...parsed]
+  let made = 0
+  return parsed.map((_, index) => (): CompiledDeck => {
+    const entry = waiting[index]
+    if (!entry || index !== made) throw new Error(`deckc: deck ${index + 1} assembled out of turn (next is ${made + 1})`)
+    waiting[index] = undefined
+    made++
     const {pool, found} = matched[index] ?? {pool: [], found: []}
     const base = {lecture: entry.lecture, file: entry.file, deck: entry.deck, title: entry.title, replaced: pool}
     if (!ok(entry)) return {...base, collection: undefined, changes: undefined, entries: undefined}

@@ -50,8 +50,10 @@ interface Plan {
   stateTexts: () => Map<string, Uint8Array>
   /** State files as parsed (full builds), for their messages and notices. */
   stateFiles: StateFile[]
-  /** Own deck names of state entries whose lecture is not in the build. */
-  orphanTitles: string[]
+  /** Own deck names of state entries whose lecture is not in the build (asked for at the end). */
+  orphanTitles: () => string[]
+  /** Cards to pack, about (for tuning SQLite). */
+  cards: number
   /** The bundle as the record has it (incremental builds without changes). */
   bundled: BuildRecord['bundled']
 }
@@ -92,7 +94,10 @@ export async function build(invocation: BuildInvocation, environment: Environmen
     const record = await readRecord(cache)
     if (record && record.base === (await baseKey(gathered, targets.bundle))) {
       const planned = await incremental(gathered, record, {cache, packages: targets.packages, bundle: targets.bundle !== undefined, cwd})
-      if (planned) plan = {...planned, stateFiles: [], orphanTitles: record.orphanTitles, bundled: planned.steps.every((step) => 'kept' in step) ? record.bundled : undefined}
+      if (planned) {
+        const cards = planned.steps.reduce((sum, step) => sum + ('compiled' in step ? (step.compiled().collection?.cards.length ?? 0) : 0), 0)
+        plan = {...planned, cards, stateFiles: [], orphanTitles: () => record.orphanTitles, bundled: planned.steps.every((step) => 'kept' in step) ? record.bundled : undefined}
+      }
     }
     gathered.readMedia = cache.readMedia
   }
@@ -117,24 +122,31 @@ export async function build(invocation: BuildInvocation, environment: Environmen
 
 /** Compile every lecture, and the state files that result. */
 async function fullBuild(gathered: GatheredNotes, environment: Environment, building: boolean, parallel: Parallel | undefined): Promise<Plan> {
-  const {sources, stateFiles, state, owner, decks} = await compileGathered(gathered, environment, parallel)
+  const {sources, stateFiles, state, owner, decks, cards} = await compileGathered(gathered, environment, parallel)
+  const made = decks.map(once)
   const notetypes = currentNotetypes()
-  // Every compiled lecture's cards replace its old entries.
-  const next = nextState(state, decks, notetypes)
+  // Once every deck is made and written: each compiled lecture's cards replace its old entries.
+  const next = once(() => nextState(state, made.map((deck) => deck()), notetypes))
   const lockOf = (entry: StateEntry) => owner.get(entry) ?? sources.find((source) => source.display === entry.file)?.stateFile
   const paths = new Set(gathered.lectures.map((lecture) => lecture.path))
-  const orphanTitles = new Set(next.entries.filter((entry) => !paths.has(entry.file)).map((entry) => titleKey(entry.deck)))
-  // Written after the packages, when their notes no longer take memory.
   const stateTexts = () => {
     const texts = new Map<string, Uint8Array>()
     for (const stateFile of stateFiles) {
-      const entries = next.entries.filter((entry) => lockOf(entry) === stateFile.path)
-      const text = stateFileText(stateFile.path, {notetypes, entries}, environment.cwd)
-      if (building && text !== stateFile.text && !(entries.length === 0 && stateFile.text === undefined)) texts.set(stateFile.path, Buffer.from(text))
+      const entries = next().entries.filter((entry) => lockOf(entry) === stateFile.path)
+      const bytes = Buffer.from(stateFileText(stateFile.path, {notetypes, entries}, environment.cwd))
+      const same = stateFile.bytes === undefined ? entries.length === 0 : bytes.equals(stateFile.bytes)
+      if (building && !same) texts.set(stateFile.path, bytes)
     }
     return texts
   }
-  return {steps: decks.map((deck) => ({compiled: deck})), stateTexts, stateFiles, orphanTitles: [...orphanTitles].sort(), bundled: undefined}
+  const orphanTitles = () => [...new Set(next().entries.filter((entry) => !paths.has(entry.file)).map((entry) => titleKey(entry.deck)))].sort()
+  return {steps: made.map((deck) => ({compiled: deck})), cards, stateTexts, stateFiles, orphanTitles, bundled: undefined}
+}
+
+/** A function that computes its value on the first call only. */
+function once<T>(make: () => T): () => T {
+  let made: {value: T} | undefined
+  return () => (made ??= {value: make()}).value
 }
 
 interface Context {
@@ -160,9 +172,9 @@ async function finish(plan: Plan, context: Context): Promise<number> {
   let bundled = plan.bundled
 
   const compiled = plan.steps.flatMap((step) => ('compiled' in step ? [step.compiled] : []))
-  tuneWasm(compiled.reduce((sum, deck) => sum + (deck.collection?.cards.length ?? 0), 0))
+  tuneWasm(plan.cards)
   const bytesOf = new Map(gathered.lectures.map((lecture) => [lecture.path, lecture.value]))
-  const pack = compiled.some((deck) => deck.collection) ? (await import('../anki/pack.js')).pack : undefined
+  const pack = compiled.length > 0 ? (await import('../anki/pack.js')).pack : undefined
   const packages = pack && packInOrder(compiled, pack, pool && {pool, workers})
   const bar = progress(environment)
   for (const [index, step] of plan.steps.entries()) {
@@ -174,11 +186,11 @@ async function finish(plan: Plan, context: Context): Promise<number> {
       records.push(kept)
       continue
     }
-    const deck = step.compiled
+    const deck = step.compiled()
     lectureFiles.push(deck.file)
     const target = targets.packages.get(deck.lecture.path)
     let outcome: DeckOutcome | undefined
-    const bytes = deck.collection && packages ? await packages.next(deck) : undefined
+    const bytes = deck.collection && packages ? await packages.next(step.compiled) : undefined
     if (deck.collection && deck.changes && bytes) {
       outcome = {path: deck.lecture.path, deck: deck.deck, cards: deck.collection.cards.length, changes: deck.changes}
       outcomes.push(outcome)
@@ -221,7 +233,7 @@ async function finish(plan: Plan, context: Context): Promise<number> {
   // One package with every deck, only when every lecture compiled.
   const allCompiled = !files.some((file) => file.messages.some((message) => message.fatal))
   if (targets.bundle !== undefined && allCompiled && compiled.length === plan.steps.length && pack) {
-    const collections = compiled.flatMap((deck) => (deck.collection ? [deck.collection] : []))
+    const collections = compiled.flatMap((deck) => deck().collection ?? [])
     const bytes = await pack(bundle(collections))
     const target = targets.bundle
     if (!writing) {
@@ -268,7 +280,7 @@ async function finish(plan: Plan, context: Context): Promise<number> {
   if (cache && complete && !stateProblems) {
     await storeRecord(cache, {
       base: await baseKey({...gathered, stateSources: written}, targets.bundle),
-      orphanTitles: plan.orphanTitles,
+      orphanTitles: plan.orphanTitles(),
       failed: gathered.failed.map((file) => ({path: file.path, messages: storedMessages(file)})),
       lectures: records,
       bundled
@@ -279,23 +291,25 @@ async function finish(plan: Plan, context: Context): Promise<number> {
 
 /**
  * The packages of compiled decks, handed out in deck order. With a pool, its
- * workers pack most decks a few ahead of their turn (so only a few packages
- * are held at once) and this thread packs every (workers + 1)th itself.
+ * workers pack most decks a few ahead of their turn (so only a few decks and
+ * packages are held at once) and this thread packs every (workers + 1)th
+ * itself. Decks are made (`assembleInTurn`) in order, as they are needed.
  */
-function packInOrder(decks: CompiledDeck[], pack: (collection: Collection) => Promise<Uint8Array>, parallel: {pool: Pool; workers: number} | undefined): {next: (deck: CompiledDeck) => Promise<Uint8Array>} {
-  const queue = decks.filter((deck) => deck.collection)
-  const here = new Set(parallel ? queue.filter((_, index) => index % (parallel.workers + 1) === parallel.workers) : queue)
-  const ahead = new Map<CompiledDeck, Promise<Uint8Array>>()
+function packInOrder(decks: Array<() => CompiledDeck>, pack: (collection: Collection) => Promise<Uint8Array>, parallel: {pool: Pool; workers: number} | undefined): {next: (deck: () => CompiledDeck) => Promise<Uint8Array>} {
+  const here = new Set(parallel ? decks.filter((_, index) => index % (parallel.workers + 1) === parallel.workers) : decks)
+  const ahead = new Map<() => CompiledDeck, Promise<Uint8Array>>()
   let queued = 0
   return {
     next(deck) {
-      const collection = deck.collection
-      if (!collection) return Promise.reject(new Error(`deckc: ${deck.lecture.path} has no collection to pack`))
+      const collection = deck().collection
+      if (!collection) return Promise.reject(new Error(`deckc: ${deck().lecture.path} has no collection to pack`))
       // Keep the workers' next decks in their hands.
-      for (; parallel && queued < queue.length && ahead.size < 4 * parallel.workers; queued++) {
-        const waiting = queue[queued] as CompiledDeck
-        if (here.has(waiting)) continue
-        const packing = parallel.pool.submit({kind: 'pack', collection: waiting.collection as Collection}).then((result) => result.bytes)
+      for (; parallel && queued < decks.length && ahead.size < 4 * parallel.workers; queued++) {
+        const waiting = decks[queued] as () => CompiledDeck
+        // Made in order whoever packs it.
+        const contents = waiting().collection
+        if (!contents || here.has(waiting)) continue
+        const packing = parallel.pool.submit({kind: 'pack', collection: contents}).then((result) => result.bytes)
         // Its failure is reported when its deck's turn comes.
         packing.catch(() => undefined)
         ahead.set(waiting, packing)

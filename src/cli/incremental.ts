@@ -30,8 +30,11 @@ import {display} from './files.js'
 import {parseOptions} from './notes.js'
 import type {GatheredNotes} from './notes.js'
 
-/** Each lecture of the build in order: compiled now, or kept as the record has it. */
-export type Step = {compiled: CompiledDeck} | {kept: LectureRecord}
+/**
+ * Each lecture of the build in order: compiled in this build (its deck made
+ * on first call, in order: see `assembleInTurn`), or kept as the record has it.
+ */
+export type Step = {compiled: () => CompiledDeck} | {kept: LectureRecord}
 
 export interface IncrementalBuild {
   steps: Step[]
@@ -85,7 +88,7 @@ export async function incremental(gathered: GatheredNotes, record: BuildRecord, 
     const compiled = new Map(decks.map((deck) => [deck.lecture.path, deck]))
     const steps = gathered.lectures.map((lecture): Step => {
       const deck = compiled.get(lecture.path)
-      return deck ? {compiled: deck} : {kept: kept.get(lecture.path) as LectureRecord}
+      return deck ? {compiled: () => deck} : {kept: kept.get(lecture.path) as LectureRecord}
     })
     const texts = lock.rewrite(decks)
     return {steps, stateTexts: () => texts}

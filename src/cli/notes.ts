@@ -1,7 +1,7 @@
 import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 import {VFile} from 'vfile'
-import {assemble} from '../compile.js'
+import {assembleInTurn} from '../compile.js'
 import {loadEngine, whenLoaded} from '../engine.js'
 import type {CompiledDeck} from '../compile.js'
 import type {Config} from '../config.js'
@@ -79,7 +79,16 @@ export interface GatheredNotes {
  */
 export async function compileNotes(given: string[], environment: Environment, only?: Set<string>): Promise<CompiledNotes | number> {
   const gathered = await gatherNotes(given, environment, only)
-  return typeof gathered === 'number' ? gathered : compileGathered(gathered, environment)
+  if (typeof gathered === 'number') return gathered
+  const notes = await compileGathered(gathered, environment)
+  return {...notes, decks: notes.decks.map((deck) => deck())}
+}
+
+/** Compiled notes whose decks are made one at a time, in order (`assembleInTurn`). */
+export interface AssembledNotes extends Omit<CompiledNotes, 'decks'> {
+  decks: Array<() => CompiledDeck>
+  /** Cards of the lectures, before reversed and cloze cards are counted. */
+  cards: number
 }
 
 /** Find and read everything a run depends on (`compileNotes` without compiling). */
@@ -113,7 +122,7 @@ export async function gatherNotes(given: string[], environment: Environment, onl
 }
 
 /** Compile gathered notes against their state files. */
-export async function compileGathered(gathered: GatheredNotes, environment: Environment, parallel?: Parallel): Promise<CompiledNotes> {
+export async function compileGathered(gathered: GatheredNotes, environment: Environment, parallel?: Parallel): Promise<AssembledNotes> {
   const {paths, sources, config, clock, lectures, failed, readMedia} = gathered
   const bar = progress(environment)
   const onProgress = (done: number) => bar.update('compiling', done, lectures.length)
@@ -130,10 +139,11 @@ export async function compileGathered(gathered: GatheredNotes, environment: Envi
         return result
       })
     ))
-  const decks = assemble(parsed, {clock, state})
+  const decks = assembleInTurn(parsed, {clock, state})
   bar.end()
-  const files = [...failed, ...stateFiles.map((stateFile) => stateFile.file), ...decks.map((deck) => deck.file)]
-  return {paths, sources, config, stateFiles, state, owner, decks, files}
+  const files = [...failed, ...stateFiles.map((stateFile) => stateFile.file), ...parsed.map((entry) => entry.file)]
+  const cards = parsed.reduce((sum, entry) => sum + entry.cards.length, 0)
+  return {paths, sources, config, stateFiles, state, owner, decks, files, cards}
 }
 
 /** Worker threads to parse in, and where the media they read is recorded. */

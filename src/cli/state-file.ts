@@ -15,8 +15,8 @@ export interface StateFile {
   path: string
   /** Receives `bad-lock` warnings; its path is the state file's display path. */
   file: VFile
-  /** Contents as read (`undefined`: no file yet). */
-  text: string | undefined
+  /** Bytes as read (`undefined`: no file yet); kept as bytes, which take less memory than the text. */
+  bytes: Uint8Array | undefined
   /** The state, with `file` of each entry relative to the working directory. */
   state: State
 }
@@ -67,7 +67,7 @@ export function parseStateSource(source: StateSource, cwd: string): StateFile {
   const state = text === undefined ? emptyState : parseState(text, source.file)
   const folder = path.dirname(source.path)
   const toCwd = (entry: StateEntry): StateEntry => ({...entry, file: display(cwd, path.resolve(folder, entry.file))})
-  return {path: source.path, file: source.file, text, state: {...state, entries: state.entries.map(toCwd)}}
+  return {path: source.path, file: source.file, bytes: source.bytes, state: {...state, entries: state.entries.map(toCwd)}}
 }
 
 /** Read a state file; a missing one is an empty state. */
