@@ -41,7 +41,7 @@ const here = fileURLToPath(new URL('.', import.meta.url))
 const node = process.execPath
 let cli = path.join(repo, 'bin', 'deckc.js')
 const floor = path.join(here, 'floor.js')
-/** Where the build cache is to live (issue 5): removed before every cold run. */
+/** deckc's build cache (README: Build cache and incremental builds): removed before every cold run. */
 const cacheDir = path.join(repo, 'node_modules', '.cache', 'deckc')
 
 const {values} = parseArgs({
@@ -429,7 +429,7 @@ try {
 }
 
 // ---------------------------------------------------------------------------
-// Targets (issue 5) and report
+// Targets (README: Performance) and report
 
 results.loadAfter = os.loadavg()
 results.seconds = (Date.now() - started.getTime()) / 1000

@@ -32,6 +32,8 @@ export const nodeBundle = {
   target: 'node20',
   legalComments: 'none',
   logLevel: 'warning',
+  // jszip's own choice for bundles (its package.json "browser" field): Node's stream instead of a copy of it.
+  alias: {'readable-stream': 'stream'},
   define: {DECKC_VERSION: JSON.stringify(version), DECKC_BUILD_ID: JSON.stringify(`${version}+${buildId()}`)},
   banner: {
     js: [

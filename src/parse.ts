@@ -5,6 +5,7 @@
  * build cache (`toData`/`fromData` give the plain-data form for both).
  */
 import {VFile} from 'vfile'
+import type {Config} from './config.js'
 import {decode} from './decode.js'
 import {engine} from './engine.js'
 import type {FrontMatter} from './frontmatter.js'
@@ -27,6 +28,12 @@ export interface ParseOptions {
   limits?: Partial<Limits> | undefined
   /** Display names of folders (by path below the root), for parent decks. */
   folders?: Record<string, string> | undefined
+}
+
+/** The parse options a project configuration (`deckc.config.json`) sets: its limits and folder names. */
+export function configuredOptions(config: Pick<Config, 'limits' | 'folders'>): {limits: Record<string, number>; folders: Record<string, string>} {
+  const limits = Object.entries(config.limits ?? {}).filter((entry): entry is [string, number] => entry[1] !== undefined)
+  return {limits: Object.fromEntries(limits), folders: config.folders ?? {}}
 }
 
 /** A lecture's cards, rendered, with its messages and deck settings. */

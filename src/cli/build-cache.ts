@@ -18,7 +18,17 @@ import {VFile} from 'vfile'
 import type {MediaResult, ReadMedia} from '../media.js'
 import type {GatheredNotes} from './notes.js'
 import type {DeckOutcome} from './output.js'
-import {writeAtomic} from './write.js'
+import {defaultWriteFs, writeAtomic} from './write.js'
+import type {WriteFs} from './write.js'
+
+/** Records are written atomically but not flushed to disk: one lost in a crash only costs the next build its speed. */
+const unflushed: WriteFs = {
+  ...defaultWriteFs,
+  open: async (file, flags) => {
+    const handle = await defaultWriteFs.open(file, flags)
+    return {writeFile: (data) => handle.writeFile(data), sync: async () => undefined, close: () => handle.close()}
+  }
+}
 
 /** Set by the bundler: a hash of deckc's sources and locked dependencies. */
 declare const DECKC_BUILD_ID: string | undefined
@@ -134,6 +144,11 @@ export async function baseKey(gathered: GatheredNotes, bundle: string | undefine
   return hash.digest('hex')
 }
 
+/** The deck name as lectures are compared (`duplicate-deck`): a record's `deckKey`. */
+export function deckKey(lecture: {deck: string}): string {
+  return lecture.deck.normalize('NFC').toLowerCase()
+}
+
 /** SHA-256 of bytes, hex. */
 export function contentHash(bytes: Uint8Array | string): string {
   return createHash('sha256').update(bytes).digest('hex')
@@ -163,7 +178,7 @@ export async function readRecord(cache: BuildCache): Promise<BuildRecord | undef
 /** Keep a build's record (best effort: a failure only costs speed). */
 export async function storeRecord(cache: BuildCache, record: Omit<BuildRecord, 'format' | 'build'>): Promise<void> {
   const full: BuildRecord = {format: recordFormat, build: buildId() ?? '', ...record}
-  await writeAtomic(cache.file, new TextEncoder().encode(JSON.stringify(full))).catch(() => undefined)
+  await writeAtomic(cache.file, new TextEncoder().encode(JSON.stringify(full)), unflushed).catch(() => undefined)
 }
 
 /** The media a lecture read in this build, each reference once. */

@@ -1,26 +1,23 @@
 import {readFile, stat} from 'node:fs/promises'
 import path from 'node:path'
-import {performance} from 'node:perf_hooks'
 import v8 from 'node:v8'
 import {VFile} from 'vfile'
 import {NOTETYPES} from '../anki/format.js'
 import {bundle} from '../collect.js'
-import type {CompiledDeck} from '../compile.js'
 import type {Changes} from '../identify.js'
-import type {Collection} from '../types.js'
 import {titleKey} from '../match.js'
 import {nextState} from '../state.js'
 import type {StateEntry} from '../state.js'
 import type {Invocation} from './args.js'
-import {baseKey, contentHash, fileStamp, mediaOf, openBuildCache, readRecord, restoredFile, storedMessages, storeRecord} from './build-cache.js'
+import {baseKey, contentHash, deckKey, fileStamp, mediaOf, openBuildCache, readRecord, restoredFile, storedMessages, storeRecord} from './build-cache.js'
 import type {BuildCache, BuildRecord, LectureRecord} from './build-cache.js'
 import type {Environment} from './environment.js'
 import {display} from './files.js'
-import {deckKey, incremental} from './incremental.js'
 import type {Step} from './incremental.js'
 import {compileGathered, gatherNotes} from './notes.js'
-import type {GatheredNotes, Parallel} from './notes.js'
-import {startPool, workersFor} from './pool.js'
+import type {GatheredNotes} from './notes.js'
+import {packInOrder, workerScript, workersFor} from './parallel.js'
+import type {Parallel} from './parallel.js'
 import type {Pool} from './pool.js'
 import {printResult} from './output.js'
 import type {DeckOutcome} from './output.js'
@@ -93,6 +90,7 @@ export async function build(invocation: BuildInvocation, environment: Environmen
   if (cache) {
     const record = await readRecord(cache)
     if (record && record.base === (await baseKey(gathered, targets.bundle))) {
+      const {incremental} = await import('./incremental.js')
       const planned = await incremental(gathered, record, {cache, packages: targets.packages, bundle: targets.bundle !== undefined, cwd})
       if (planned) {
         const cards = planned.steps.reduce((sum, step) => sum + ('compiled' in step ? (step.compiled().collection?.cards.length ?? 0) : 0), 0)
@@ -104,12 +102,13 @@ export async function build(invocation: BuildInvocation, environment: Environmen
   const how = plan ? `incremental: ${plan.steps.filter((step) => 'compiled' in step).length} compiled, ${plan.steps.filter((step) => 'kept' in step).length} kept` : 'full'
   // A full build of many lectures parses and packs them on every core: workers for parsing, then
   // fresh ones for packing (a parsing worker's heap stays large long after).
-  const workers = plan ? 0 : workersFor(gathered.lectures.length, gathered.lectures.reduce((sum, lecture) => sum + lecture.value.length, 0), environment.env)
+  const workers = plan ? 0 : await workersFor(gathered.lectures.length, gathered.lectures.reduce((sum, lecture) => sum + lecture.value.length, 0), environment.env)
+  const startPool = workers > 0 ? (await import('./pool.js')).startPool : undefined
   if (!plan) {
-    const parsing = workers > 0 ? startPool(workers) : undefined
+    const parsing = startPool?.(workers, workerScript)
     plan = await fullBuild(gathered, environment, invocation.command === 'build', parsing && {pool: parsing, workers, onMedia: (reads) => cache?.media.push(...reads)}).finally(() => parsing?.close())
   }
-  const pool = workers > 0 ? startPool(workers) : undefined
+  const pool = startPool?.(workers, workerScript)
   const compiled = performance.now()
   const code = await finish(plan, {invocation, environment, gathered, targets, cache, pool, workers})
   // `DECKC_TRACE=1`: say how the build went (to see what the cache saves), after the report.
@@ -127,7 +126,8 @@ async function fullBuild(gathered: GatheredNotes, environment: Environment, buil
   const notetypes = currentNotetypes()
   // Once every deck is made and written: each compiled lecture's cards replace its old entries.
   const next = once(() => nextState(state, made.map((deck) => deck()), notetypes))
-  const lockOf = (entry: StateEntry) => owner.get(entry) ?? sources.find((source) => source.display === entry.file)?.stateFile
+  const stateFileOf = new Map(sources.map((source) => [source.display, source.stateFile]))
+  const lockOf = (entry: StateEntry) => owner.get(entry) ?? stateFileOf.get(entry.file)
   const paths = new Set(gathered.lectures.map((lecture) => lecture.path))
   const stateTexts = () => {
     const texts = new Map<string, Uint8Array>()
@@ -287,38 +287,6 @@ async function finish(plan: Plan, context: Context): Promise<number> {
     })
   }
   return errors ? 1 : stale.length > 0 ? 3 : 0
-}
-
-/**
- * The packages of compiled decks, handed out in deck order. With a pool, its
- * workers pack most decks a few ahead of their turn (so only a few decks and
- * packages are held at once) and this thread packs every (workers + 1)th
- * itself. Decks are made (`assembleInTurn`) in order, as they are needed.
- */
-function packInOrder(decks: Array<() => CompiledDeck>, pack: (collection: Collection) => Promise<Uint8Array>, parallel: {pool: Pool; workers: number} | undefined): {next: (deck: () => CompiledDeck) => Promise<Uint8Array>} {
-  const here = new Set(parallel ? decks.filter((_, index) => index % (parallel.workers + 1) === parallel.workers) : decks)
-  const ahead = new Map<() => CompiledDeck, Promise<Uint8Array>>()
-  let queued = 0
-  return {
-    next(deck) {
-      const collection = deck().collection
-      if (!collection) return Promise.reject(new Error(`deckc: ${deck().lecture.path} has no collection to pack`))
-      // Keep the workers' next decks in their hands.
-      for (; parallel && queued < decks.length && ahead.size < 4 * parallel.workers; queued++) {
-        const waiting = decks[queued] as () => CompiledDeck
-        // Made in order whoever packs it.
-        const contents = waiting().collection
-        if (!contents || here.has(waiting)) continue
-        const packing = parallel.pool.submit({kind: 'pack', collection: contents}).then((result) => result.bytes)
-        // Its failure is reported when its deck's turn comes.
-        packing.catch(() => undefined)
-        ahead.set(waiting, packing)
-      }
-      const bytes = ahead.get(deck) ?? pack(collection)
-      ahead.delete(deck)
-      return bytes
-    }
-  }
 }
 
 /** The changes a rebuild reports when nothing changed since a build that made `changes`. */

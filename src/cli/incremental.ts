@@ -19,15 +19,14 @@ import {assemble} from '../compile.js'
 import type {CompiledDeck} from '../compile.js'
 import {whenLoaded} from '../engine.js'
 import {titleKey} from '../match.js'
-import {parseLecture} from '../parse.js'
+import {configuredOptions, parseLecture} from '../parse.js'
 import {findGuid, lineText, linesWith, scanLock, splice} from '../lock-lines.js'
 import type {Cut, LockLines, Span} from '../lock-lines.js'
 import {entryLine, parseEntryLine} from '../state.js'
 import type {StateEntry} from '../state.js'
-import {contentHash, fileStamp, sameMedia} from './build-cache.js'
+import {contentHash, deckKey, fileStamp, sameMedia} from './build-cache.js'
 import type {BuildCache, BuildRecord, LectureRecord} from './build-cache.js'
 import {display} from './files.js'
-import {parseOptions} from './notes.js'
 import type {GatheredNotes} from './notes.js'
 
 /**
@@ -73,7 +72,7 @@ export async function incremental(gathered: GatheredNotes, record: BuildRecord, 
   if (changed.length === 0) return {steps: gathered.lectures.map((lecture) => ({kept: kept.get(lecture.path) as LectureRecord})), stateTexts: () => new Map()}
   if (bundle) return undefined
 
-  const options = {...parseOptions(gathered.config), readMedia: cache.readMedia}
+  const options = {...configuredOptions(gathered.config), readMedia: cache.readMedia}
   const parsed = await whenLoaded(() => changed.map((lecture) => parseLecture(lecture, options)))
   const orphans = new Set(record.orphanTitles)
   for (const lecture of parsed) {
@@ -98,10 +97,6 @@ export async function incremental(gathered: GatheredNotes, record: BuildRecord, 
   }
 }
 
-/** The deck name as lectures are compared (`duplicate-deck`). */
-export function deckKey(lecture: {deck: string}): string {
-  return lecture.deck.normalize('NFC').toLowerCase()
-}
 
 
 /**

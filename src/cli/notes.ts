@@ -2,21 +2,20 @@ import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 import {VFile} from 'vfile'
 import {assembleInTurn} from '../compile.js'
-import {loadEngine, whenLoaded} from '../engine.js'
+import {whenLoaded} from '../engine.js'
 import type {CompiledDeck} from '../compile.js'
 import type {Config} from '../config.js'
 import {report} from '../report.js'
 import type {State, StateEntry} from '../state.js'
-import {fromData, parseLecture} from '../parse.js'
-import type {ParsedLecture} from '../parse.js'
+import {configuredOptions, parseLecture} from '../parse.js'
 import type {Lecture} from '../types.js'
 import type {Environment} from './environment.js'
 import {usageError} from './environment.js'
 import {findLectures, MissingPathError, readLecture} from './files.js'
 import type {Found} from './files.js'
 import {mediaReader} from './media-reader.js'
-import type {MediaRead} from './build-cache.js'
-import type {Pool} from './pool.js'
+import {parseInPool} from './parallel.js'
+import type {Parallel} from './parallel.js'
 import {progress} from './progress.js'
 import {locateStateFile, parseStateSource, readStateSource} from './state-file.js'
 import type {StateFile, StateSource} from './state-file.js'
@@ -115,7 +114,7 @@ export async function gatherNotes(given: string[], environment: Environment, onl
   if (sources.length === 0 && !only) return usageError(environment, `No lecture files (*.md) found in ${paths.join(', ')}`)
 
   const stateSources = await Promise.all([...new Set(sources.map((source) => source.stateFile))].map((file) => readStateSource(file, cwd)))
-  const limits = withoutUndefined(config.value.limits ?? {})
+  const {limits} = configuredOptions(config.value)
   const {lectures, failed} = await readLectures(sources, limits.fileBytes)
   const readMedia = mediaReader(new Map(sources.map((source) => [source.display, source.root])), cwd)
   return {paths, sources, config: config.value, configText: config.text, clock, stateSources, lectures, failed, readMedia}
@@ -134,7 +133,7 @@ export async function compileGathered(gathered: GatheredNotes, environment: Envi
     (await parsing) ??
     (await whenLoaded(() =>
       lectures.map((lecture, index) => {
-        const result = parseLecture(lecture, {...parseOptions(config), readMedia})
+        const result = parseLecture(lecture, {...configuredOptions(config), readMedia})
         onProgress(index + 1)
         return result
       })
@@ -144,52 +143,6 @@ export async function compileGathered(gathered: GatheredNotes, environment: Envi
   const files = [...failed, ...stateFiles.map((stateFile) => stateFile.file), ...parsed.map((entry) => entry.file)]
   const cards = parsed.reduce((sum, entry) => sum + entry.cards.length, 0)
   return {paths, sources, config, stateFiles, state, owner, decks, files, cards}
-}
-
-/** Worker threads to parse in, and where the media they read is recorded. */
-export interface Parallel {
-  pool: Pool
-  workers: number
-  onMedia: (reads: MediaRead[]) => void
-}
-
-/**
- * Parse the lectures in the pool's workers and in this thread at once: the
- * workers take lectures from the start, this thread from the end, each its
- * share of the bytes. The results are the same as parsing here alone.
- */
-async function parseInPool(gathered: GatheredNotes, parallel: Parallel, cwd: string, onProgress: (done: number) => void): Promise<ParsedLecture[]> {
-  const {lectures} = gathered
-  const roots: Array<[string, string]> = gathered.sources.map((source) => [source.display, source.root])
-  const options = parseOptions(gathered.config)
-  const total = lectures.reduce((sum, lecture) => sum + lecture.value.length, 0)
-  let mine = lectures.length
-  for (let bytes = 0; mine > 1 && bytes < total / (parallel.workers + 1); ) bytes += (lectures[--mine] as Lecture).value.length
-  let done = 0
-  const progress = () => onProgress(++done)
-  const inWorkers = Promise.all(
-    lectures.slice(0, mine).map((lecture, index) =>
-      parallel.pool.submit({kind: 'parse', lecture, options, roots, cwd}).then(({data, media}) => {
-        progress()
-        parallel.onMedia(media)
-        return {...fromData(data), lecture: lectures[index] as Lecture}
-      })
-    )
-  )
-  const here: ParsedLecture[] = []
-  await loadEngine()
-  for (const lecture of lectures.slice(mine)) {
-    here.push(parseLecture(lecture, {...options, readMedia: gathered.readMedia}))
-    progress()
-    // Let the workers' answers in, so they are handed their next lectures.
-    await new Promise((resolve) => setImmediate(resolve))
-  }
-  return [...(await inWorkers), ...here]
-}
-
-/** How lectures are parsed under a configuration: its limits and folder names. */
-export function parseOptions(config: Config): {limits: Record<string, number>; folders: Record<string, string>} {
-  return {limits: withoutUndefined(config.limits ?? {}), folders: config.folders ?? {}}
 }
 
 /** Find the lectures of each PATH, each with the state file of its root; a file named twice counts once. */
@@ -251,11 +204,6 @@ export async function loadConfig(cwd: string): Promise<{ok: true; value: Config;
   const file = new VFile({path: configFileName})
   const value = readConfig(text, file)
   return value ? {ok: true, value, text} : {ok: false, file}
-}
-
-/** The limits given in the configuration, without the keys it leaves out. */
-function withoutUndefined(limits: Record<string, number | undefined>): Record<string, number> {
-  return Object.fromEntries(Object.entries(limits).filter((entry): entry is [string, number] => entry[1] !== undefined))
 }
 
 function fail(file: VFile, reason: string, ruleId: string): VFile {

@@ -2,11 +2,9 @@
  * Worker threads for large builds: lectures are parsed, and packages packed,
  * on every core. Each task is independent and its result is put back in the
  * order of the tasks, so the output is the same with any number of workers
- * (or none). The workers run `worker.js` of the bundle; from deckc's sources
- * (tests) there is no pool and the work is done in this thread.
+ * (or none). The workers run `worker.js` of the bundle (parallel.ts decides
+ * how many).
  */
-import {existsSync} from 'node:fs'
-import os from 'node:os'
 import {Worker} from 'node:worker_threads'
 import type {ParsedData} from '../parse.js'
 import type {Collection, Lecture} from '../types.js'
@@ -22,24 +20,6 @@ export interface Results {
   parse: {data: ParsedData; media: MediaRead[]}
   pack: {bytes: Uint8Array}
 }
-
-/** The worker script next to the bundle's modules, when deckc runs bundled. */
-const script = new URL('./worker.js', import.meta.url)
-
-/**
- * Workers worth starting for this much work: one per core besides this
- * thread's, and none for small builds (starting one costs about as much as
- * parsing 200 kB); `DECKC_WORKERS=N` asks for N whatever the size (0: none).
- */
-export function workersFor(tasks: number, bytes: number, env: Record<string, string | undefined>): number {
-  if (typeof DECKC_BUILD_ID !== 'string' || tasks < 2 || !existsSync(script)) return 0
-  const wanted = env['DECKC_WORKERS']
-  if (wanted !== undefined && /^\d+$/.test(wanted)) return Math.min(tasks - 1, Number(wanted))
-  return bytes < 400_000 ? 0 : Math.min(tasks - 1, os.availableParallelism() - 1)
-}
-
-/** Set by the bundler; absent when deckc runs from its sources. */
-declare const DECKC_BUILD_ID: string | undefined
 
 /** A pool of worker threads; each task goes to the next free worker. */
 export interface Pool {
@@ -59,8 +39,8 @@ interface Job {
   reject: (error: Error) => void
 }
 
-/** Start `size` workers. */
-export function startPool(size: number): Pool {
+/** Start `size` workers running `script` (worker.js). */
+export function startPool(size: number, script: URL): Pool {
   const queue: Job[] = []
   /** Each worker's tasks in flight, in the order it answers them. */
   const inFlight = new Map<Worker, Job[]>()

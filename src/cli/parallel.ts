@@ -1,0 +1,109 @@
+/**
+ * How a build shares its work with the worker pool (pool.ts, loaded only for
+ * builds large enough to start one): lectures are
+ * parsed by the workers and this thread at once, and packages packed by the
+ * workers a few decks ahead of their turn. Whoever does the work, results are
+ * used in lecture order, so the output is the same with any number of workers.
+ */
+import {existsSync} from 'node:fs'
+import type {CompiledDeck} from '../compile.js'
+import {loadEngine} from '../engine.js'
+import {configuredOptions, fromData, parseLecture} from '../parse.js'
+import type {ParsedLecture} from '../parse.js'
+import type {Collection, Lecture} from '../types.js'
+import type {MediaRead} from './build-cache.js'
+import type {GatheredNotes} from './notes.js'
+import type {Pool} from './pool.js'
+
+/** The worker script next to the bundle's modules, when deckc runs bundled. */
+export const workerScript = new URL('./worker.js', import.meta.url)
+
+/**
+ * Workers worth starting for this much work: one per core besides this
+ * thread's, and none for small builds (starting one costs about as much as
+ * parsing 200 kB); `DECKC_WORKERS=N` asks for N whatever the size (0: none).
+ */
+export async function workersFor(tasks: number, bytes: number, env: Record<string, string | undefined>): Promise<number> {
+  if (typeof DECKC_BUILD_ID !== 'string' || tasks < 2 || !existsSync(workerScript)) return 0
+  const wanted = env['DECKC_WORKERS']
+  if (wanted !== undefined && /^\d+$/.test(wanted)) return Math.min(tasks - 1, Number(wanted))
+  if (bytes < 400_000) return 0
+  const {availableParallelism} = await import('node:os')
+  return Math.min(tasks - 1, availableParallelism() - 1)
+}
+
+/** Set by the bundler; absent when deckc runs from its sources. */
+declare const DECKC_BUILD_ID: string | undefined
+
+/** Worker threads to parse in, and where the media they read is recorded. */
+export interface Parallel {
+  pool: Pool
+  workers: number
+  onMedia: (reads: MediaRead[]) => void
+}
+
+/**
+ * Parse the lectures in the pool's workers and in this thread at once: the
+ * workers take lectures from the start, this thread from the end, each its
+ * share of the bytes. The results are the same as parsing here alone.
+ */
+export async function parseInPool(gathered: GatheredNotes, parallel: Parallel, cwd: string, onProgress: (done: number) => void): Promise<ParsedLecture[]> {
+  const {lectures} = gathered
+  const roots: Array<[string, string]> = gathered.sources.map((source) => [source.display, source.root])
+  const options = configuredOptions(gathered.config)
+  const total = lectures.reduce((sum, lecture) => sum + lecture.value.length, 0)
+  let mine = lectures.length
+  for (let bytes = 0; mine > 1 && bytes < total / (parallel.workers + 1); ) bytes += (lectures[--mine] as Lecture).value.length
+  let done = 0
+  const progress = () => onProgress(++done)
+  const inWorkers = Promise.all(
+    lectures.slice(0, mine).map((lecture, index) =>
+      parallel.pool.submit({kind: 'parse', lecture, options, roots, cwd}).then(({data, media}) => {
+        progress()
+        parallel.onMedia(media)
+        return {...fromData(data), lecture: lectures[index] as Lecture}
+      })
+    )
+  )
+  const here: ParsedLecture[] = []
+  await loadEngine()
+  for (const lecture of lectures.slice(mine)) {
+    here.push(parseLecture(lecture, {...options, readMedia: gathered.readMedia}))
+    progress()
+    // Let the workers' answers in, so they are handed their next lectures.
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+  return [...(await inWorkers), ...here]
+}
+
+/**
+ * The packages of compiled decks, handed out in deck order. With a pool, its
+ * workers pack most decks a few ahead of their turn (so only a few decks and
+ * packages are held at once) and this thread packs every (workers + 1)th
+ * itself. Decks are made (`assembleInTurn`) in order, as they are needed.
+ */
+export function packInOrder(decks: Array<() => CompiledDeck>, pack: (collection: Collection) => Promise<Uint8Array>, parallel: {pool: Pool; workers: number} | undefined): {next: (deck: () => CompiledDeck) => Promise<Uint8Array>} {
+  const here = new Set(parallel ? decks.filter((_, index) => index % (parallel.workers + 1) === parallel.workers) : decks)
+  const ahead = new Map<() => CompiledDeck, Promise<Uint8Array>>()
+  let queued = 0
+  return {
+    next(deck) {
+      const collection = deck().collection
+      if (!collection) return Promise.reject(new Error(`deckc: ${deck().lecture.path} has no collection to pack`))
+      // Keep the workers' next decks in their hands.
+      for (; parallel && queued < decks.length && ahead.size < 4 * parallel.workers; queued++) {
+        const waiting = decks[queued] as () => CompiledDeck
+        // Made in order whoever packs it.
+        const contents = waiting().collection
+        if (!contents || here.has(waiting)) continue
+        const packing = parallel.pool.submit({kind: 'pack', collection: contents}).then((result) => result.bytes)
+        // Its failure is reported when its deck's turn comes.
+        packing.catch(() => undefined)
+        ahead.set(waiting, packing)
+      }
+      const bytes = ahead.get(deck) ?? pack(collection)
+      ahead.delete(deck)
+      return bytes
+    }
+  }
+}
