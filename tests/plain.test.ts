@@ -6,9 +6,11 @@ import {plainAnswer} from '../src/plain.js'
 
 const clock = 1_790_000_000_000
 
-function fields(text: string, fast: boolean): {deck: string | undefined; fields: string[][]} {
+/** What the fast path could change: deck name, fields, and the identities derived from the questions' text. */
+function fields(text: string, fast: boolean): {deck: string | undefined; fields: string[][]; guids: string[]; entries: unknown} {
   const [deck] = compile([{path: 'l.md', value: text}], {clock, fast})
-  return {deck: deck?.deck, fields: (deck?.collection?.notes ?? []).map((note) => note.fields)}
+  const notes = deck?.collection?.notes ?? []
+  return {deck: deck?.deck, fields: notes.map((note) => note.fields), guids: notes.map((note) => note.guid), entries: deck?.entries}
 }
 
 const word = fc.stringMatching(/^[A-Za-zäöüéß0-9][a-zA-Z0-9'’.,;:/()%+=-]{0,8}$/)
@@ -25,7 +27,7 @@ const line = fc.oneof(
 const card = fc.tuple(text, fc.array(line, {minLength: 1, maxLength: 8}))
 
 describe('the plain-line fast path', () => {
-  it('renders the same deck name and fields as remark for any lecture', () => {
+  it('renders the same deck name, fields and identities as remark for any lecture', () => {
     fc.assert(
       fc.property(text, fc.array(card, {minLength: 1, maxLength: 5}), (title, cards) => {
         const lecture = [title.replace(/\?/g, ''), ...cards.flatMap(([question, answer], index) => [`Q${index} ${question.replace(/\?/g, '')}?`, 'first line', ...answer])].join('\n')
