@@ -1,5 +1,7 @@
 // Builds on worker threads give the bytes, reports and state file of a build
 // in one thread, whatever the number of workers.
+import {mkdirSync, writeFileSync} from 'node:fs'
+import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {builtFiles, project, run} from './process.js'
 
@@ -28,5 +30,17 @@ describe('builds on worker threads', () => {
     expect(results[0]?.first.stderr).toContain('[missing-media]')
     expect(results[1]).toEqual(results[0])
     expect(results[2]).toEqual(results[0])
+  }, 60_000)
+
+  it('record the media they read, so a changed image rebuilds its lecture', async () => {
+    const cwd = project(files)
+    mkdirSync(path.join(cwd, 'node_modules'))
+    const env = {DECKC_WORKERS: '2', DECKC_TRACE: '1'}
+    expect((await run(cwd, ['build'], {env})).stderr).toMatch(/deckc: full build on 2 workers;/)
+    expect((await run(cwd, ['build'], {env})).stderr).toMatch(/deckc: incremental: 0 compiled, 5 kept build;/)
+    writeFileSync(path.join(cwd, 'notes/img/d.png'), 'another diagram')
+    expect((await run(cwd, ['build'], {env})).stderr).toMatch(/deckc: incremental: 1 compiled, 4 kept build;/)
+    writeFileSync(path.join(cwd, 'notes/sub/nothing.png'), 'now it is there')
+    expect((await run(cwd, ['build'], {env})).stderr).toMatch(/deckc: incremental: 1 compiled, 4 kept build;/)
   }, 60_000)
 })
