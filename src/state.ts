@@ -65,6 +65,8 @@ export const emptyState: State = {notetypes: {}, entries: []}
 export function parseState(text: string, file: VFile): State {
   const state: State = {notetypes: {}, entries: []}
   const guids = new Set<string>()
+  const strings = new Map<string, string>()
+  const shared = (value: string) => strings.get(value) ?? (strings.set(value, value), value)
   for (const [index, line] of text.split(/\r?\n/).entries()) {
     if (line.trim() === '') continue
     const place = {line: index + 1, column: 1}
@@ -89,7 +91,11 @@ export function parseState(text: string, file: VFile): State {
       warn(file, `Guid ${parsed.data.guid} appears twice; kept the first line`, place)
     } else {
       guids.add(parsed.data.guid)
-      state.entries.push(withoutUndefined(parsed.data))
+      const item = withoutUndefined(parsed.data)
+      // Many entries share a deck and a file: one string each, not one per line.
+      item.deck = shared(item.deck)
+      item.file = shared(item.file)
+      state.entries.push(item)
     }
   }
   return state

@@ -127,7 +127,7 @@ async function fullBuild(gathered: GatheredNotes, environment: Environment, buil
   // Once every deck is made and written: each compiled lecture's cards replace its old entries.
   const next = once(() => nextState(state, made.map((deck) => deck()), notetypes))
   const stateFileOf = new Map(sources.map((source) => [source.display, source.stateFile]))
-  const lockOf = (entry: StateEntry) => owner.get(entry) ?? stateFileOf.get(entry.file)
+  const lockOf = (entry: StateEntry) => owner(entry) ?? stateFileOf.get(entry.file)
   const paths = new Set(gathered.lectures.map((lecture) => lecture.path))
   const stateTexts = () => {
     const texts = new Map<string, Uint8Array>()

@@ -37,7 +37,7 @@ export interface CompiledNotes {
   /** The state files' entries together. */
   state: State
   /** Which state file each entry came from. */
-  owner: Map<StateEntry, string>
+  owner: (entry: StateEntry) => string | undefined
   decks: CompiledDeck[]
   /** Every file with messages: unreadable lectures, state files, lectures. */
   files: VFile[]
@@ -160,15 +160,18 @@ async function findSources(paths: string[], cwd: string): Promise<Source[]> {
 }
 
 /** One state for the whole build, remembering which state file each entry came from. */
-function mergeStates(stateFiles: StateFile[]): {state: State; owner: Map<StateEntry, string>} {
-  const owner = new Map<StateEntry, string>()
+function mergeStates(stateFiles: StateFile[]): {state: State; owner: (entry: StateEntry) => string | undefined} {
+  const [only] = stateFiles
+  if (only && stateFiles.length === 1) return {state: only.state, owner: () => only.path}
+  const owners = new Map<StateEntry, string>()
   const entries: StateEntry[] = []
   for (const stateFile of stateFiles) {
     for (const entry of stateFile.state.entries) {
-      owner.set(entry, stateFile.path)
+      owners.set(entry, stateFile.path)
       entries.push(entry)
     }
   }
+  const owner = (entry: StateEntry) => owners.get(entry)
   return {state: {notetypes: Object.assign({}, ...stateFiles.map((stateFile) => stateFile.state.notetypes)) as State['notetypes'], entries}, owner}
 }
 

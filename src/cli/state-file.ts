@@ -66,8 +66,10 @@ export function parseStateSource(source: StateSource, cwd: string): StateFile {
   const text = source.bytes === undefined ? undefined : Buffer.from(source.bytes.buffer, source.bytes.byteOffset, source.bytes.byteLength).toString('utf8')
   const state = text === undefined ? emptyState : parseState(text, source.file)
   const folder = path.dirname(source.path)
-  const toCwd = (entry: StateEntry): StateEntry => ({...entry, file: display(cwd, path.resolve(folder, entry.file))})
-  return {path: source.path, file: source.file, bytes: source.bytes, state: {...state, entries: state.entries.map(toCwd)}}
+  // In place, and once per file name: a state file has many entries and few files.
+  const toCwd = memoize((file: string) => display(cwd, path.resolve(folder, file)))
+  for (const entry of state.entries) entry.file = toCwd(entry.file)
+  return {path: source.path, file: source.file, bytes: source.bytes, state}
 }
 
 /** Read a state file; a missing one is an empty state. */
@@ -78,6 +80,19 @@ export async function readStateFile(absolute: string, cwd: string): Promise<Stat
 /** The text of a state file for a state whose paths are relative to the working directory. */
 export function stateFileText(absolute: string, state: State, cwd: string): string {
   const folder = path.dirname(absolute)
-  const toFolder = (entry: StateEntry): StateEntry => ({...entry, file: path.relative(folder, path.resolve(cwd, entry.file)).split(path.sep).join('/')})
-  return serializeState({...state, entries: state.entries.map(toFolder)})
+  const toFolder = memoize((file: string) => path.relative(folder, path.resolve(cwd, file)).split(path.sep).join('/'))
+  return serializeState({...state, entries: state.entries.map((entry) => ({...entry, file: toFolder(entry.file)}))})
+}
+
+/** A function of a string that computes each value once. */
+function memoize(compute: (key: string) => string): (key: string) => string {
+  const known = new Map<string, string>()
+  return (key) => {
+    let value = known.get(key)
+    if (value === undefined) {
+      value = compute(key)
+      known.set(key, value)
+    }
+    return value
+  }
 }
