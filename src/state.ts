@@ -103,10 +103,18 @@ export function parseState(text: string, file: VFile): State {
 
 /** Write a state file: header, then entries sorted by guid, one JSON object a line. */
 export function serializeState(state: State): string {
+  return `${[...stateLines(state)].join('\n')}\n`
+}
+
+/**
+ * The lines of a state file (without line endings), one at a time: the
+ * header, then the entries sorted by guid, each with its `file` as
+ * `fileOf` gives it (default: as it is).
+ */
+export function* stateLines(state: State, fileOf?: (file: string) => string): Generator<string> {
   const notetypes = Object.fromEntries(Object.entries(state.notetypes).sort(([a], [b]) => compare(a, b)))
-  const lines = [JSON.stringify({deckc: 'lock', version: 1, notetypes})]
-  for (const item of [...state.entries].sort((a, b) => compare(a.guid, b.guid))) lines.push(entryLine(item))
-  return `${lines.join('\n')}\n`
+  yield JSON.stringify({deckc: 'lock', version: 1, notetypes})
+  for (const item of [...state.entries].sort((a, b) => compare(a.guid, b.guid))) yield entryLine(fileOf ? {...item, file: fileOf(item.file)} : item)
 }
 
 /** One entry's line of the state file (without line ending). */

@@ -5,6 +5,7 @@ import {describe, expect, it} from 'vitest'
 import {VFile} from 'vfile'
 import {findGuid, guidAt, lineText, linesWith, scanLock, splice} from '../src/lock-lines.js'
 import type {Cut} from '../src/lock-lines.js'
+import {stateFileBytes} from '../src/cli/state-file.js'
 import {entryLine, parseState, serializeState} from '../src/state.js'
 import type {StateEntry} from '../src/state.js'
 
@@ -73,5 +74,21 @@ describe('state files at the byte level', () => {
       expect(scanLock(Buffer.from(bad))).toBeUndefined()
     }
     expect(parseState(good, new VFile()).entries).toHaveLength(1)
+  })
+
+  it('are written in chunks with the bytes serializeState gives, paths made relative to the state file', () => {
+    const many: StateEntry[] = Array.from({length: 25_000}, (_, index) => ({
+      guid: `g${(index * 7919) % 25_000}`,
+      note: index + 1,
+      mod: 1,
+      hash: '0123456789abcdef',
+      file: index % 2 ? 'notes/a.md' : 'notes/sub/b.md',
+      deck: 'A',
+      question: `question ${index} ünï`
+    }))
+    const written = stateFileBytes('/work/notes/deckc.lock', {notetypes, entries: many}, '/work')
+    const expected = serializeState({notetypes, entries: many.map((entry) => ({...entry, file: entry.file.slice('notes/'.length)}))})
+    expect(written.toString()).toBe(expected)
+    expect(stateFileBytes('/work/notes/deckc.lock', {notetypes, entries: []}, '/work').toString()).toBe(serializeState({notetypes, entries: []}))
   })
 })

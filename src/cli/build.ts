@@ -22,7 +22,7 @@ import type {Pool} from './pool.js'
 import {printResult} from './output.js'
 import type {DeckOutcome} from './output.js'
 import {progress} from './progress.js'
-import {stateFileText} from './state-file.js'
+import {stateFileBytes} from './state-file.js'
 import type {StateFile} from './state-file.js'
 import {removeStaleTemporaries, writeAtomic} from './write.js'
 
@@ -133,7 +133,7 @@ async function fullBuild(gathered: GatheredNotes, environment: Environment, buil
     const texts = new Map<string, Uint8Array>()
     for (const stateFile of stateFiles) {
       const entries = next().entries.filter((entry) => lockOf(entry) === stateFile.path)
-      const bytes = Buffer.from(stateFileText(stateFile.path, {notetypes, entries}, environment.cwd))
+      const bytes = stateFileBytes(stateFile.path, {notetypes, entries}, environment.cwd)
       const same = stateFile.bytes === undefined ? entries.length === 0 : bytes.equals(stateFile.bytes)
       if (building && !same) texts.set(stateFile.path, bytes)
     }

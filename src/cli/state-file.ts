@@ -2,7 +2,7 @@ import {Buffer} from 'node:buffer'
 import {readFile, stat} from 'node:fs/promises'
 import path from 'node:path'
 import {VFile} from 'vfile'
-import {emptyState, parseState, serializeState} from '../state.js'
+import {emptyState, parseState, stateLines} from '../state.js'
 import type {State, StateEntry} from '../state.js'
 import {display} from './files.js'
 
@@ -77,11 +77,25 @@ export async function readStateFile(absolute: string, cwd: string): Promise<Stat
   return parseStateSource(await readStateSource(absolute, cwd), cwd)
 }
 
-/** The text of a state file for a state whose paths are relative to the working directory. */
-export function stateFileText(absolute: string, state: State, cwd: string): string {
+/**
+ * The bytes of a state file for a state whose paths are relative to the
+ * working directory, made a few thousand lines at a time: a state file of a
+ * million cards never exists as one string beside its lines.
+ */
+export function stateFileBytes(absolute: string, state: State, cwd: string): Buffer {
   const folder = path.dirname(absolute)
   const toFolder = memoize((file: string) => path.relative(folder, path.resolve(cwd, file)).split(path.sep).join('/'))
-  return serializeState({...state, entries: state.entries.map((entry) => ({...entry, file: toFolder(entry.file)}))})
+  const chunks: Buffer[] = []
+  let lines: string[] = []
+  for (const line of stateLines(state, toFolder)) {
+    lines.push(line)
+    if (lines.length === 10_000) {
+      chunks.push(Buffer.from(`${lines.join('\n')}\n`))
+      lines = []
+    }
+  }
+  if (lines.length > 0) chunks.push(Buffer.from(`${lines.join('\n')}\n`))
+  return Buffer.concat(chunks)
 }
 
 /** A function of a string that computes each value once. */
