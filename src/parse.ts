@@ -99,7 +99,7 @@ export function parseLecture(lecture: Lecture, options: ParseOptions = {}): Pars
  * gets: each `::` level NFC-normalised, without control characters, trimmed,
  * and `blank` when empty.
  */
-export function deckName(name: string): string {
+function deckName(name: string): string {
   return name
     .split('::')
     .map((level) => level.normalize('NFC').replace(/[\u0000-\u001F\u007F]/g, '').trim() || 'blank')

@@ -32,8 +32,6 @@ type BuildInvocation = Extract<Invocation, {command: 'build' | 'check'}>
 interface Targets {
   /** `build` (not `--check`, not `check`): packages and state files are written. */
   writing: boolean
-  /** The output folder; `undefined` for `check`. */
-  outDir: string | undefined
   /** Absolute package path of each lecture, by `Lecture.path`. */
   packages: Map<string, string>
   /** Absolute path of the `--bundle` package. */
@@ -79,7 +77,6 @@ export async function build(invocation: BuildInvocation, environment: Environmen
   const bundleName = invocation.command === 'build' ? (invocation.bundle ?? gathered.config.bundle) : undefined
   const targets: Targets = {
     writing: invocation.command === 'build' && !invocation.check,
-    outDir,
     packages: new Map(outDir === undefined ? [] : gathered.sources.map((source) => [source.display, path.join(outDir, source.output)])),
     bundle: outDir !== undefined && bundleName !== undefined ? path.join(outDir, `${bundleName.replace(/\.apkg$/i, '')}.apkg`) : undefined
   }

@@ -131,13 +131,14 @@ export async function compileGathered(gathered: GatheredNotes, environment: Envi
   const {state, owner} = mergeStates(stateFiles)
   const parsed =
     (await parsing) ??
-    (await whenLoaded(() =>
-      lectures.map((lecture, index) => {
-        const result = parseLecture(lecture, {...configuredOptions(config), readMedia})
+    (await whenLoaded(() => {
+      const options = {...configuredOptions(config), readMedia}
+      return lectures.map((lecture, index) => {
+        const result = parseLecture(lecture, options)
         onProgress(index + 1)
         return result
       })
-    ))
+    }))
   const decks = assembleInTurn(parsed, {clock, state})
   bar.end()
   const files = [...failed, ...stateFiles.map((stateFile) => stateFile.file), ...parsed.map((entry) => entry.file)]

@@ -25,8 +25,6 @@ export interface Results {
 export interface Pool {
   /** Run one task. */
   submit<K extends Task['kind']>(task: Extract<Task, {kind: K}>): Promise<Results[K]>
-  /** Run tasks, with their results in task order. */
-  run<K extends Task['kind']>(tasks: Array<Extract<Task, {kind: K}>>, onResult?: (done: number) => void): Promise<Array<Results[K]>>
   close(): Promise<void>
 }
 
@@ -87,17 +85,6 @@ export function startPool(size: number, script: URL): Pool {
 
   return {
     submit,
-    run(tasks, onResult) {
-      let done = 0
-      return Promise.all(
-        tasks.map((task) =>
-          submit(task).then((result) => {
-            onResult?.(++done)
-            return result
-          })
-        )
-      )
-    },
     async close() {
       await Promise.all([...inFlight.keys()].map((worker) => worker.terminate()))
     }

@@ -3,7 +3,7 @@ import {readFile, stat} from 'node:fs/promises'
 import path from 'node:path'
 import {VFile} from 'vfile'
 import {emptyState, parseState, stateLines} from '../state.js'
-import type {State, StateEntry} from '../state.js'
+import type {State} from '../state.js'
 import {display} from './files.js'
 
 /** The name of the state file, kept at the root of the notes. */
@@ -70,11 +70,6 @@ export function parseStateSource(source: StateSource, cwd: string): StateFile {
   const toCwd = memoize((file: string) => display(cwd, path.resolve(folder, file)))
   for (const entry of state.entries) entry.file = toCwd(entry.file)
   return {path: source.path, file: source.file, bytes: source.bytes, state}
-}
-
-/** Read a state file; a missing one is an empty state. */
-export async function readStateFile(absolute: string, cwd: string): Promise<StateFile> {
-  return parseStateSource(await readStateSource(absolute, cwd), cwd)
 }
 
 /**
