@@ -55,6 +55,20 @@ describe('the build cache', () => {
     expect(cached.stderr).toContain('[unsafe-html]')
   })
 
+  it('is not used by another deckc: a record of another build id is a full build', async () => {
+    const cwd = cachedProject()
+    const trace = async () => /deckc: (.*) build;/.exec((await run(cwd, ['build'], {env: {DECKC_TRACE: '1'}})).stderr)?.[1]
+    expect(await trace()).toBe('full')
+    expect(await trace()).toBe('incremental: 0 compiled, 2 kept')
+    const builds = path.join(cwd, 'node_modules', '.cache', 'deckc', 'builds')
+    for (const name of readdirSync(builds)) {
+      const record = JSON.parse(readFileSync(path.join(builds, name), 'utf8'))
+      writeFileSync(path.join(builds, name), JSON.stringify({...record, build: `${record.build}-older`}))
+    }
+    expect(await trace()).toBe('full')
+    expect(await trace()).toBe('incremental: 0 compiled, 2 kept')
+  })
+
   it.each([
     ['a lecture changes', (cwd: string) => writeFileSync(path.join(cwd, 'notes/os/threads.md'), 'Threads\nWhat is a thread?\n- a unit of execution\n- `pthread_join`\n')],
     ['a media file changes', (cwd: string) => writeFileSync(path.join(cwd, 'notes/plot.png'), 'another picture')],
