@@ -11,20 +11,11 @@
  */
 import type {Element, ElementContent, Nodes as HastNodes, Parents as HastParents, Text} from 'hast'
 import type {Nodes as MdastNodes} from 'mdast'
+import {type Layout, type MathSpan, mathText, scanMath} from './dollars.js'
 import {parseMarkdown} from './markdown.js'
 import type {Point} from './types.js'
 
-/** One math span of a Markdown string. */
-export interface MathSpan {
-  /** The TeX between the delimiters, exactly as written (display math without surrounding white space). */
-  value: string
-  /** `$$…$$` rather than `$…$`. */
-  display: boolean
-  /** Offset of the opening `$` in the Markdown. */
-  start: number
-  /** Offset just after the closing `$`. */
-  end: number
-}
+export {type MathSpan, mathText} from './dollars.js'
 
 /** Markdown with its math taken out. */
 export interface ProtectedMath {
@@ -47,137 +38,16 @@ const CLOSE = '\uFDD1'
 const placeholder = /\uFDD0(\d+)\uFDD1/g
 const sentinels = /[\uFDD0\uFDD1]/g
 
-/** Whether a character is white space in Pandoc's sense (space, tab, line ending, or Unicode space). */
-const isSpace = (char: string | undefined): boolean => char !== undefined && /\s/u.test(char)
-const isDigit = (char: string | undefined): boolean => char !== undefined && char >= '0' && char <= '9'
-const asciiPunctuation = /[!-/:-@[-`{-~]/
-
 /**
- * Find the math spans of a Markdown string by Pandoc's rule: an opening `$`
- * has a non-space character right after it, a closing `$` a non-space
- * character right before it and no digit right after it (`costs $5 and $10`
- * is text); `$$…$$` may have white space inside its delimiters. Math spans one
- * line, or lines of one paragraph, never a blank line. A `$` escaped with
- * `\`, or inside code (spans, fences, indented), raw HTML, an image, a link
- * destination or an autolink is never math; an unclosed `$` is text.
- *
- * @param markdown
- *   Markdown of one question line or answer.
- * @returns
- *   The spans in order, not overlapping.
+ * The math spans of a Markdown string (see {@link scanMath}), with code, HTML
+ * and links found by parsing it.
  */
 export function findMath(markdown: string): MathSpan[] {
-  if (!markdown.includes('$')) return []
-  const {inert, paragraphs} = structure(markdown)
-  const spans: MathSpan[] = []
-  let index = 0
-  let inertIndex = 0
-
-  while (index < markdown.length) {
-    while (inertIndex < inert.length && (inert[inertIndex]?.[1] ?? 0) <= index) inertIndex++
-    const range = inert[inertIndex]
-    if (range && range[0] <= index) {
-      index = range[1]
-      continue
-    }
-    const char = markdown[index]
-    if (char === '\\') {
-      index += asciiPunctuation.test(markdown[index + 1] ?? '') ? 2 : 1
-      continue
-    }
-    if (char !== '$') {
-      index++
-      continue
-    }
-    const span = markdown[index + 1] === '$' ? display(markdown, index) : inline(markdown, index)
-    if (span && allowed(span, inert, paragraphs, markdown)) {
-      spans.push(span)
-      index = span.end
-    } else {
-      // An unclosed or refused `$$` is two literal dollars, not an inline `$` and a `$…`.
-      index += markdown[index + 1] === '$' ? 2 : 1
-    }
-  }
-
-  return spans
+  return markdown.includes('$') ? scanMath(markdown, structure(markdown)) : []
 }
 
-/** `$…$` at `start`, or `undefined` when the `$` opens nothing. */
-function inline(markdown: string, start: number): MathSpan | undefined {
-  if (isSpace(markdown[start + 1]) || start + 1 >= markdown.length) return undefined
-  let index = start + 1
-  while (index < markdown.length) {
-    const char = markdown[index]
-    if (char === '\\') {
-      index = skipEscape(markdown, index)
-      continue
-    }
-    if (char === '\n' && blankLineAfter(markdown, index)) return undefined
-    if (char === '$') {
-      // Pandoc stops at the first `$`: a space before it or a digit after it means no math at all.
-      if (isSpace(markdown[index - 1]) || isDigit(markdown[index + 1])) return undefined
-      return {value: markdown.slice(start + 1, index), display: false, start, end: index + 1}
-    }
-    index++
-  }
-  return undefined
-}
-
-/** `$$…$$` at `start`, or `undefined` when it is not closed before a blank line. */
-function display(markdown: string, start: number): MathSpan | undefined {
-  let index = start + 2
-  while (index < markdown.length) {
-    const char = markdown[index]
-    if (char === '\\') {
-      index = skipEscape(markdown, index)
-      continue
-    }
-    if (char === '\n' && blankLineAfter(markdown, index)) return undefined
-    if (char === '$' && markdown[index + 1] === '$') {
-      const value = markdown.slice(start + 2, index).trim()
-      return value === '' ? undefined : {value, display: true, start, end: index + 2}
-    }
-    index++
-  }
-  return undefined
-}
-
-/** Whether the line after the line ending at `index` is blank (or there is none): math never crosses a paragraph break. */
-function blankLineAfter(markdown: string, index: number): boolean {
-  let at = index + 1
-  while (markdown[at] === ' ' || markdown[at] === '\t') at++
-  return at >= markdown.length || markdown[at] === '\n'
-}
-
-/** Skip a TeX escape: `\` and the next character, or a whole `\text{…}` (which may hold `$`, as in Pandoc). */
-function skipEscape(markdown: string, index: number): number {
-  if (markdown.startsWith('\\text{', index)) {
-    let depth = 0
-    for (let at = index + 5; at < markdown.length; at++) {
-      const char = markdown[at]
-      if (char === '\\') at++
-      else if (char === '{') depth++
-      else if (char === '}' && --depth === 0) return at + 1
-      else if (char === '\n' && markdown[at + 1] === '\n') break
-    }
-  }
-  return index + 2
-}
-
-/** Whether a span found in the text also fits the Markdown structure. */
-function allowed(span: MathSpan, inert: Array<[number, number]>, paragraphs: Array<[number, number]>, markdown: string): boolean {
-  const close = span.end - (span.display ? 2 : 1)
-  if (inert.some(([from, to]) => close < to && span.end > from && !(from >= span.start && to <= span.end))) return false
-  // Over a line break, both delimiters must be in the same paragraph (not two list items, say).
-  if (!markdown.slice(span.start, span.end).includes('\n')) return true
-  return paragraphs.some(([from, to]) => from <= span.start && span.end <= to)
-}
-
-/**
- * What Markdown makes of the text: the ranges where a `$` is never math, and
- * the ranges of paragraphs (multi-line math must stay inside one).
- */
-function structure(markdown: string): {inert: Array<[number, number]>; paragraphs: Array<[number, number]>} {
+/** What Markdown makes of the text: where a `$` is never math, and the paragraphs. */
+function structure(markdown: string): Layout {
   const inert: Array<[number, number]> = []
   const paragraphs: Array<[number, number]> = []
 
@@ -280,21 +150,6 @@ function toPoint(starts: number[], offset: number): Point {
   let line = starts.length - 1
   while (line > 0 && (starts[line] ?? 0) > offset) line--
   return {line: line + 1, column: offset - (starts[line] ?? 0) + 1}
-}
-
-/**
- * The text MathJax reads for a span: `\(…\)` or `\[…\]` around its TeX.
- *
- * The result never contains `}}`, which would end a cloze deletion
- * (`{{c1::…}}`) early: a space goes between two closing braces (`} }`), which
- * TeX reads the same in math mode.
- *
- * @param span
- *   A math span.
- */
-export function mathText(span: Pick<MathSpan, 'value' | 'display'>): string {
-  const tex = span.value.replace(/\}(?=\})/g, '} ')
-  return span.display ? `\\[${tex}\\]` : `\\(${tex}\\)`
 }
 
 /**

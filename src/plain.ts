@@ -1,11 +1,21 @@
 /**
  * The fast path: most lecture lines are plain words, `- ` bullets and
- * `label:` lines. For those, the HTML that remark would produce is written
- * directly, several times faster. Anything else — a character that could mean
- * Markdown, HTML, math or a link; indentation; a loose list — returns
- * `undefined`, and remark renders it. A property test checks that both give
- * the same bytes (tests/plain.test.ts).
+ * `label:` lines, now and then with `inline code` or `$math$`. For those, the
+ * HTML that remark would produce is written directly, several times faster.
+ * Anything else — a character that could mean Markdown, HTML or a link;
+ * indentation; a loose list; code and math on one line — returns `undefined`,
+ * and remark renders it. A property test checks that both give the same bytes
+ * and the same question text (tests/plain.test.ts).
  */
+import {mathText, scanMath} from './dollars.js'
+
+/** A line of Markdown as the fast path writes it. */
+export interface FastLine {
+  /** The HTML remark would render (inside its paragraph). */
+  html: string
+  /** Its plain text, as `mdast-util-to-string` gives it: code without backticks, math as written. */
+  text: string
+}
 
 /**
  * Text that no Markdown construct can start or change: letters, digits,
@@ -15,20 +25,87 @@
  * or trailing spaces (indented code, hard breaks).
  */
 const plain = /^[\p{L}\p{N}(“"'‘][\p{L}\p{N} ,.;:'"?()/%+=’‘“”–—-]*$/u
+/** Text between code spans: plain characters, any start. */
+const betweenCode = /^[\p{L}\p{N} ,.;:'"?()/%+=’‘“”–—-]*$/u
+/**
+ * Text between math spans: plain characters. A `$` that opens no math on its
+ * line (`costs $5`) could open math that ends on the next line of the
+ * paragraph, so it is left to remark.
+ */
+const betweenMath = /^[\p{L}\p{N} ,.;:'"?()/%+=’‘“”–—-]*$/u
+/** What a line with code or math may start with: a plain start, or the code or math itself. */
+const richStart = /^[\p{L}\p{N}(“"'‘`$]/u
+/**
+ * The inside of a one-backtick code span the fast path writes: no backtick,
+ * nothing the HTML serializer would escape (`& <`) or that could look like an
+ * e-mail autolink (`@`), no control character or tab, no space at either end
+ * (CommonMark strips one space on both sides).
+ */
+const codeContent = /^[^\s`&<>@\p{Cc}](?:[^`&<>@\p{Cc}\t]*[^\s`&<>@\p{Cc}])?$/u
+/**
+ * A line with math is written directly only when nothing on it can make a `$`
+ * inert (code, HTML, links, images, autolinks), so Pandoc's rule alone decides,
+ * and nothing in the math needs escaping in HTML.
+ */
+const mathBlocker = /[`<[@&\uFDD0\uFDD1]|www\.|:\/\//i
 /** GFM turns these into links even without `<…>`. */
 const autolink = /www\.|:\/\//i
 const orderedMarker = /^\d{1,9}[.)]( |$)/
-/** A word or two and a colon opening a line (as `markLabels` in render.ts). */
+/** A word or two and a colon opening a line (as `markLabels` in rich.ts). */
 const label = /^([\p{L}\p{N}][\p{L}\p{N}'’_-]*(?: [\p{L}\p{N}'’_-]+)?):(?= )/u
 
-function isPlain(text: string): boolean {
-  return plain.test(text) && !autolink.test(text) && !orderedMarker.test(text) && !text.endsWith(' ')
+/** HTML and text of a one-line question part or answer line, or `undefined` when it needs remark. */
+export function fastLine(line: string): FastLine | undefined {
+  // Plain text holds no `&`, `<` or `>`: it is its own HTML.
+  if (plain.test(line)) return autolink.test(line) || orderedMarker.test(line) || line.endsWith(' ') ? undefined : {html: line, text: line}
+  if (!richStart.test(line) || line.endsWith(' ') || orderedMarker.test(line)) return undefined
+  const code = line.includes('`')
+  const math = line.includes('$')
+  if (code === math) return undefined
+  return code ? codeLine(line) : mathLine(line)
 }
 
-/** HTML of a one-line question part, or `undefined` when it needs remark. */
-export function plainInline(text: string): string | undefined {
-  // Plain text holds no `&`, `<` or `>`: it is its own HTML.
-  return isPlain(text) ? text : undefined
+/** A line of plain text and `code` spans of one backtick. */
+function codeLine(line: string): FastLine | undefined {
+  if (autolink.test(line)) return undefined
+  let html = ''
+  let text = ''
+  let at = 0
+  while (at < line.length) {
+    const open = line.indexOf('`', at)
+    const before = line.slice(at, open === -1 ? line.length : open)
+    if (!betweenCode.test(before)) return undefined
+    html += before
+    text += before
+    if (open === -1) break
+    const close = line.indexOf('`', open + 1)
+    if (close === -1 || line[close + 1] === '`') return undefined
+    const content = line.slice(open + 1, close)
+    if (!codeContent.test(content)) return undefined
+    html += `<code>${content}</code>`
+    text += content
+    at = close + 1
+  }
+  return {html, text}
+}
+
+/** A line of plain text and `$…$` math. */
+function mathLine(line: string): FastLine | undefined {
+  if (mathBlocker.test(line)) return undefined
+  const spans = scanMath(line, {inert: [], paragraphs: []})
+  let html = ''
+  let at = 0
+  for (const span of spans) {
+    if (span.display) return undefined
+    const before = line.slice(at, span.start)
+    if (!betweenMath.test(before)) return undefined
+    html += before + mathText(span)
+    at = span.end
+  }
+  const rest = line.slice(at)
+  if (!betweenMath.test(rest)) return undefined
+  // The math stays in the question's text as written.
+  return {html: html + rest, text: line}
 }
 
 /**
@@ -59,24 +136,26 @@ export function plainAnswer(lines: string[]): string | undefined {
       continue
     }
     if (line.startsWith('- ')) {
-      const item = line.slice(2)
-      if (!isPlain(item) || blankInList) return undefined
+      const item = fastLine(line.slice(2))
+      if (!item || blankInList) return undefined
       flushParagraph()
-      items.push(item)
+      items.push(item.html)
       continue
     }
-    if (!isPlain(line)) return undefined
+    const written = fastLine(line)
+    if (!written) return undefined
     flushList()
     blankInList = false
-    paragraph.push(labelled(line))
+    paragraph.push(labelled(written.html))
   }
   flushParagraph()
   flushList()
   return blocks.join('\n')
 }
 
-function labelled(line: string): string {
-  const match = label.exec(line)
-  if (!match?.[0] || match[0].length > 32) return line
-  return `<strong>${match[0]}</strong>${line.slice(match[0].length)}`
+/** Bold a label opening a line; a label is plain text, so it opens the line's HTML as it opens the line. */
+function labelled(html: string): string {
+  const match = label.exec(html)
+  if (!match?.[0] || match[0].length > 32) return html
+  return `<strong>${match[0]}</strong>${html.slice(match[0].length)}`
 }

@@ -2,7 +2,7 @@ import type {VFile} from 'vfile'
 import {clozeText, literalBraces} from './cloze.js'
 import {engine} from './engine.js'
 import type {ReadMedia} from './media.js'
-import {plainAnswer, plainInline} from './plain.js'
+import {fastLine, plainAnswer} from './plain.js'
 import type {Card, MediaFile, QuestionPart, RenderedCard} from './types.js'
 
 /** How to render. */
@@ -33,10 +33,10 @@ export function render(cards: Card[], file: VFile, media?: RenderMedia, options:
   return cards.map((card) => {
     const files: MediaFile[] = []
     const context = {lecture: media?.lecture ?? file.path, read: media?.read, file, files}
-    const part = (value: QuestionPart) => (fast ? plainInline(value.text.value) : undefined)
+    const parts = card.question.map((value) => (fast ? fastLine(value.text.value) : undefined))
     const back = fast ? plainAnswer(card.answer.map((line) => line.text)) : undefined
     const answer = clean(back ?? engine().renderAnswer(card, file, context))
-    const front = clean(card.question.map((value) => withReference(part(value) ?? engine().renderPart(value, file, context), value)).join('<br>'))
+    const front = clean(card.question.map((value, index) => withReference(parts[index]?.html ?? engine().renderPart(value, file, context), value)).join('<br>'))
     if (showsNothing(front)) {
       file.message('Question renders empty: found only markup that Anki does not show (e.g. an HTML comment); expected question text', {
         place: card.position.start,
@@ -56,7 +56,7 @@ export function render(cards: Card[], file: VFile, media?: RenderMedia, options:
       // In a cloze note's Extra, `{{c1::` must stay text: Anki would take it for a deletion.
       back: card.cloze ? literalBraces(answer) : answer,
       // A cloze card is known by its text without the deletion markup, so renumbering keeps it.
-      question: card.question.map((value) => (card.cloze ? clozeText(engine().plainText(value.text.value)) : (part(value) ?? engine().plainText(value.text.value)))).join(' '),
+      question: card.question.map((value, index) => (card.cloze ? clozeText(engine().plainText(value.text.value)) : (parts[index]?.text ?? engine().plainText(value.text.value)))).join(' '),
       attributes: card.attributes,
       media: files,
       position: card.position
@@ -69,7 +69,7 @@ export function render(cards: Card[], file: VFile, media?: RenderMedia, options:
  * math stays as written (`$x^2$`). A plain line is its own text.
  */
 export function plainText(markdown: string, fast = true): string {
-  return (fast ? plainInline(markdown) : undefined) ?? engine().plainText(markdown)
+  return (fast ? fastLine(markdown)?.text : undefined) ?? engine().plainText(markdown)
 }
 
 /** Whether field HTML shows nothing: no text and no image once tags are removed. */

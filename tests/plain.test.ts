@@ -2,7 +2,7 @@
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 import {compile} from '../src/compile.js'
-import {plainAnswer} from '../src/plain.js'
+import {fastLine, plainAnswer} from '../src/plain.js'
 
 const clock = 1_790_000_000_000
 
@@ -16,7 +16,16 @@ function fields(text: string, fast: boolean): {deck: string | undefined; fields:
 const word = fc.stringMatching(/^[A-Za-zäöüéß0-9][a-zA-Z0-9'’.,;:/()%+=-]{0,8}$/)
 /** Pieces that may break the plain rule: Markdown, HTML, entities, math, links, odd spacing. */
 const spice = fc.constantFrom('*', '_', '`', '<b>', '&amp;', '$x$', '[a](b)', 'www.x.org', 'http://x', '  ', ' ', '\t', '1. ', '~~', '#', '|', '\\', '!', '@', '"', '“', '—', 'ǅ', '---', '===', '> ')
-const text = fc.array(fc.oneof({weight: 6, arbitrary: word}, {weight: 1, arbitrary: spice}), {minLength: 1, maxLength: 6}).map((parts) => parts.join(' '))
+/** Code spans and math, well-formed or not, with what could change them inside. */
+const code = fc.tuple(fc.constantFrom('`', '``', ''), fc.stringMatching(/^[a-z0-9_ .()*<>&@$\\#`-]{0,6}$/), fc.constantFrom('`', '``', ''), fc.constantFrom('', ',', ')', '$'))
+  .map(([open, inside, close, after]) => `${open}${inside}${close}${after}`)
+const math = fc.tuple(fc.constantFrom('$', '$$', '\\$', '($'), fc.stringMatching(/^[a-z0-9_ ^{}\\<>&*$`]{0,6}$/), fc.constantFrom('$', '$$', ''), fc.constantFrom('', '5', ',', ':', '$'))
+  .map(([open, inside, close, after]) => `${open}${inside}${close}${after}`)
+const piece = fc.oneof({weight: 6, arbitrary: word}, {weight: 1, arbitrary: spice}, {weight: 1, arbitrary: code}, {weight: 1, arbitrary: math})
+/** Pieces mostly between spaces, sometimes run together (`f(`x`)`, `$a$5`). */
+const text = fc
+  .array(fc.tuple(piece, fc.constantFrom(' ', ' ', ' ', '')), {minLength: 1, maxLength: 6})
+  .map((parts) => parts.map(([value, separator], index) => (index === 0 ? value : separator + value)).join(''))
 const line = fc.oneof(
   {weight: 4, arbitrary: text},
   {weight: 3, arbitrary: text.map((value) => `- ${value}`)},
@@ -37,10 +46,37 @@ describe('the plain-line fast path', () => {
     )
   })
 
+  it('renders lines dense in code and math the same as remark', () => {
+    const special = fc.constantFrom('\\', '^', '{', '}', '_', '5', ',', '(', ')', '<', '&', '*', '@')
+    const char = fc.oneof({weight: 6, arbitrary: fc.constantFrom('a', 'b', ' ')}, {weight: 3, arbitrary: fc.constantFrom('`', '$')}, {weight: 1, arbitrary: special})
+    const dense = fc.array(char, {minLength: 1, maxLength: 12}).map((chars) => chars.join(''))
+    fc.assert(
+      fc.property(dense, fc.array(fc.tuple(fc.constantFrom('', '- ', 'note: '), dense), {minLength: 1, maxLength: 4}), (question, answer) => {
+        const lecture = ['Dense', `Q ${question.replace(/\?/g, '')}?`, ...answer.map(([start, line]) => start + line)].join('\n')
+        expect(fields(lecture, true)).toEqual(fields(lecture, false))
+      }),
+      {numRuns: 1000}
+    )
+  })
+
   it('takes the common lines and leaves the rest to remark', () => {
     expect(plainAnswer(['short: data', '- a', '- b', 'after'])).toBe('<p><strong>short:</strong> data</p>\n<ul>\n<li>a</li>\n<li>b</li>\n</ul>\n<p>after</p>')
     expect(plainAnswer(['- a', '', '- b'])).toBeUndefined()
     expect(plainAnswer(['a *b*'])).toBeUndefined()
     expect(plainAnswer(['see www.example.com'])).toBeUndefined()
+  })
+
+  it('writes inline code and math, and knows their text', () => {
+    expect(fastLine('call `f(x)` twice')).toEqual({html: 'call <code>f(x)</code> twice', text: 'call f(x) twice'})
+    expect(fastLine('costs $O(n^2)$ for $k$')).toEqual({html: 'costs \\(O(n^2)\\) for \\(k\\)', text: 'costs $O(n^2)$ for $k$'})
+    // A `$` left open could close on the next line: `$5 a` and `b$` are math in one paragraph.
+    expect(fastLine('costs $5')).toBeUndefined()
+    expect(plainAnswer(['note: `a_b` is $x_1$'])).toBeUndefined()
+    expect(plainAnswer(['note: `a_b` and `c`', '- $x^{y}$'])).toBe('<p><strong>note:</strong> <code>a_b</code> and <code>c</code></p>\n<ul>\n<li>\\(x^{y}\\)</li>\n</ul>')
+    expect(fastLine('`a` `` b ``')).toBeUndefined()
+    // One backtick opens a span that only one backtick closes: this is the code `a``b`.
+    expect(fastLine('`a``b`')).toBeUndefined()
+    expect(plainAnswer(['$a', 'b$'])).toBeUndefined()
+    expect(fastLine('$$x$$ display')).toBeUndefined()
   })
 })
