@@ -1,13 +1,15 @@
 // Where the CLI's time goes: runs `node --cpu-prof` on the CLI building a
 // benchmark corpus and summarises self and total time by package, module and
-// function. build/ is minified, so by default an unminified copy of the CLI is
-// bundled into bench/.profile/ first (same entry, define and banner as
-// scripts/bundle.js); the `// node_modules/…` and `// src/…` comments esbuild
-// writes before each module attribute bundled code to its source module.
+// function, the main thread and the worker threads added up (DECKC_WORKERS=0
+// profiles one thread). build/ is minified, so by default an unminified copy
+// of the CLI and its worker is bundled into bench/.profile/ first (same
+// entries, define and banner as scripts/bundle.js); the `// node_modules/…`
+// and `// src/…` comments esbuild writes before each module attribute bundled
+// code to its source module.
 //
 //   node bench/profile.js [--cards 100000] [--top 25]    bundle, build the corpus, profile, summarise
 //   node bench/profile.js --cli build/cli.js …           profile that file instead (no module names if minified)
-//   node bench/profile.js FILE.cpuprofile [--top 25]     summarise an existing profile
+//   node bench/profile.js FILE.cpuprofile… [--top 25]    summarise existing profiles (one per thread)
 //
 // The corpus is built in a copy of bench/.corpus/<cards> (with its deckc.lock,
 // the state file of the benchmark's earlier builds, when there is one).
@@ -31,8 +33,9 @@ const {values, positionals} = parseArgs({
 })
 const top = Number(values.top)
 
-let profileFile = positionals[0]
-if (!profileFile) {
+/** One file per thread: the main thread and each worker. */
+let profileFiles = positionals
+if (profileFiles.length === 0) {
   const cards = Number(values.cards)
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'deckc-profile-'))
   const corpus = path.join(repo, 'bench', '.corpus', String(cards))
@@ -45,11 +48,16 @@ if (!profileFile) {
   if (!cli) {
     const {build} = await import('esbuild')
     const {nodeBundle} = await import('../scripts/esbuild-options.js')
-    cli = path.join(repo, 'bench', '.profile', 'cli.js')
+    const outdir = path.join(repo, 'bench', '.profile')
+    cli = path.join(outdir, 'cli.js')
+    // The layout of scripts/bundle.js (the worker script next to the chunks), unminified.
+    rmSync(outdir, {recursive: true, force: true})
     await build({
-      entryPoints: [path.join(repo, 'src', 'cli', 'run.ts')],
-      outfile: cli,
-      ...nodeBundle
+      ...nodeBundle,
+      entryPoints: {cli: path.join(repo, 'src', 'cli', 'run.ts'), worker: path.join(repo, 'src', 'cli', 'worker.ts')},
+      outdir,
+      splitting: true,
+      chunkNames: '[name]-[hash]'
     })
   }
   const started = process.hrtime.bigint()
@@ -58,18 +66,8 @@ if (!profileFile) {
     stdio: ['ignore', 'ignore', 'inherit']
   })
   process.stdout.write(`profiled build of ${cards} cards: ${(Number(process.hrtime.bigint() - started) / 1e9).toFixed(2)} s wall (with profiler overhead)\n`)
-  profileFile = path.join(scratch, readdirSync(scratch).find((name) => name.endsWith('.cpuprofile')))
-  process.on('exit', () => process.stdout.write(`profile: ${profileFile} (remove ${scratch} when done)\n`))
-}
-
-const profile = JSON.parse(readFileSync(profileFile, 'utf8'))
-const total = profile.endTime - profile.startTime
-
-// Self time per node from samples and time deltas (µs).
-const self = new Map()
-for (let index = 0; index < profile.samples.length; index++) {
-  const id = profile.samples[index]
-  self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[index + 1] ?? 0))
+  profileFiles = readdirSync(scratch).filter((name) => name.endsWith('.cpuprofile')).sort().map((name) => path.join(scratch, name))
+  process.on('exit', () => process.stdout.write(`profiles: ${scratch} (remove it when done)\n`))
 }
 
 /** url → sorted [line, module] from esbuild's module comments. */
@@ -108,15 +106,51 @@ function packageOf(module) {
 const byFunction = new Map()
 const byPackage = new Map()
 const byModule = new Map()
+const inclusive = new Map()
 const add = (map, key, value) => map.set(key, (map.get(key) ?? 0) + value)
-for (const node of profile.nodes) {
-  const time = self.get(node.id) ?? 0
-  if (time === 0) continue
+let total = 0
+
+for (const file of profileFiles) {
+  const profile = JSON.parse(readFileSync(file, 'utf8'))
+  total += profile.endTime - profile.startTime
+
+  // Self time per node from samples and time deltas (µs).
+  const self = new Map()
+  for (let index = 0; index < profile.samples.length; index++) {
+    const id = profile.samples[index]
+    self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[index + 1] ?? 0))
+  }
+
+  for (const node of profile.nodes) {
+    const time = self.get(node.id) ?? 0
+    if (time === 0) continue
+    const {url, lineNumber} = node.callFrame
+    const module = moduleOf(url, lineNumber)
+    add(byFunction, label(node), time)
+    add(byPackage, packageOf(module), time)
+    add(byModule, module, time)
+  }
+
+  // Inclusive ("total") time per function: each sample counts once per distinct function on its stack.
+  const parent = new Map()
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]))
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id)
+  const stackCache = new Map()
+  const stackOf = (id) => {
+    let stack = stackCache.get(id)
+    if (!stack) {
+      stack = new Set()
+      for (let at = id; at !== undefined; at = parent.get(at)) stack.add(label(byId.get(at)))
+      stackCache.set(id, stack)
+    }
+    return stack
+  }
+  for (const [id, time] of self) for (const name of stackOf(id)) add(inclusive, name, time)
+}
+
+function label(node) {
   const {functionName, url, lineNumber} = node.callFrame
-  const module = moduleOf(url, lineNumber)
-  add(byFunction, `${functionName || '(anonymous)'}  [${module}:${lineNumber + 1}]`, time)
-  add(byPackage, packageOf(module), time)
-  add(byModule, module, time)
+  return `${functionName || '(anonymous)'}  [${moduleOf(url, lineNumber)}:${lineNumber + 1}]`
 }
 
 const show = (title, map) => {
@@ -125,28 +159,8 @@ const show = (title, map) => {
     process.stdout.write(`${(time / 1e6).toFixed(2).padStart(8)} s ${((time / total) * 100).toFixed(1).padStart(5)} %  ${name}\n`)
   }
 }
-// Inclusive ("total") time per function: each sample counts once per distinct function on its stack.
-const parent = new Map()
-const byId = new Map(profile.nodes.map((node) => [node.id, node]))
-for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id)
-const label = (node) => {
-  const {functionName, url, lineNumber} = node.callFrame
-  return `${functionName || '(anonymous)'}  [${moduleOf(url, lineNumber)}:${lineNumber + 1}]`
-}
-const inclusive = new Map()
-const stackCache = new Map()
-const stackOf = (id) => {
-  let stack = stackCache.get(id)
-  if (!stack) {
-    stack = new Set()
-    for (let at = id; at !== undefined; at = parent.get(at)) stack.add(label(byId.get(at)))
-    stackCache.set(id, stack)
-  }
-  return stack
-}
-for (const [id, time] of self) for (const name of stackOf(id)) add(inclusive, name, time)
 
-process.stdout.write(`profile ${path.basename(profileFile)}: ${(total / 1e6).toFixed(2)} s sampled\n`)
+process.stdout.write(`${profileFiles.map((file) => path.basename(file)).join(', ')}: ${(total / 1e6).toFixed(2)} s sampled (threads added up)\n`)
 show('self time by package (src/ files by file)', byPackage)
 show('self time by module', byModule)
 show('self time by function', byFunction)

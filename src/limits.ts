@@ -283,6 +283,9 @@ const tagStart = /^<(\/?)([A-Za-z][A-Za-z0-9-]*)(?=[\s/>]|$)/
 const whitespace = /\s/u
 const punctuation = /[\p{P}\p{S}]/u
 
+/** What can open an inline level: emphasis, strikethrough, link brackets, raw HTML. */
+const nesting = /[*_~[<]/
+
 /**
  * The inline nesting of one paragraph: emphasis, strikethrough and link
  * brackets that close again, each character of a delimiter run counting as a
@@ -290,6 +293,8 @@ const punctuation = /[\p{P}\p{S}]/u
  */
 function inlineDepth(paragraph: MeasuredLine[], limit: number, html: HtmlDepth): DeepNesting | undefined {
   const text = paragraph.map((line) => line.text).join('\n')
+  // Most lines nest nothing: no delimiter, bracket or tag.
+  if (!nesting.test(text)) return undefined
   const place = (offset: number): DeepNesting & {kind: 'inline'} => {
     let start = 0
     for (const line of paragraph) {
