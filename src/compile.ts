@@ -3,8 +3,8 @@ import {collect} from './collect.js'
 import {identify} from './identify.js'
 import type {Changes} from './identify.js'
 import {match, titleKey} from './match.js'
-import {parseLecture} from './parse.js'
-import type {ParseOptions, ParsedLecture} from './parse.js'
+import {cardsOf, keysOf, parseLecture} from './parse.js'
+import type {HeldLecture, ParseOptions, ParsedLecture} from './parse.js'
 import type {State, StateEntry} from './state.js'
 import type {Collection, Lecture} from './types.js'
 
@@ -76,7 +76,7 @@ export interface AssembleOptions extends Pick<CompileOptions, 'clock' | 'state'>
  * @param parsed
  *   Each lecture parsed on its own (`parseLecture`), in report order.
  */
-export function assemble(parsed: ParsedLecture[], options: AssembleOptions): CompiledDeck[] {
+export function assemble(parsed: Array<ParsedLecture | HeldLecture>, options: AssembleOptions): CompiledDeck[] {
   return assembleInTurn(parsed, options).map((deck) => deck())
 }
 
@@ -85,11 +85,12 @@ export function assemble(parsed: ParsedLecture[], options: AssembleOptions): Com
  * each deck's notes and collection when its function is called. The
  * functions must be called in order, each once; a lecture's parsed cards are
  * let go when its deck is made, so a caller that writes each deck before
- * making the next holds one deck's notes at a time.
+ * making the next holds one deck's notes at a time. The cards of a held
+ * lecture are made when its deck is.
  */
-export function assembleInTurn(parsed: ParsedLecture[], options: AssembleOptions): Array<() => CompiledDeck> {
+export function assembleInTurn(parsed: Array<ParsedLecture | HeldLecture>, options: AssembleOptions): Array<() => CompiledDeck> {
   checkDeckNames(parsed)
-  const ok = (entry: ParsedLecture) => !entry.file.messages.some((message) => message.fatal)
+  const ok = (entry: ParsedLecture | HeldLecture) => !entry.file.messages.some((message) => message.fatal)
   const lectures = parsed.map((entry) => entry.lecture)
 
   const previous = options.state?.entries ?? []
@@ -107,7 +108,7 @@ export function assembleInTurn(parsed: ParsedLecture[], options: AssembleOptions
     const candidates = new Set([...(byFile.get(entry.lecture.path) ?? []), ...(byTitle.get(title) ?? []).filter((item) => !paths.has(item.file))])
     const pool = [...candidates].filter((item) => !claimed.has(item)).sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0))
     for (const item of pool) claimed.add(item)
-    return {pool, found: match(entry.cards, pool)}
+    return {pool, found: match(keysOf(entry), pool)}
   })
 
   const fresh = matched.reduce((sum, {found}) => sum + found.filter((item) => !item).length, 0)
@@ -118,7 +119,7 @@ export function assembleInTurn(parsed: ParsedLecture[], options: AssembleOptions
   const {inUse} = options
   const taken = inUse ? {has: (guid: string) => own.has(guid) || inUse.hasGuid(guid), add: (guid: string) => own.add(guid)} : own
 
-  const waiting: Array<ParsedLecture | undefined> = [...parsed]
+  const waiting: Array<ParsedLecture | HeldLecture | undefined> = [...parsed]
   let made = 0
   return parsed.map((_, index) => (): CompiledDeck => {
     const entry = waiting[index]
@@ -128,7 +129,8 @@ export function assembleInTurn(parsed: ParsedLecture[], options: AssembleOptions
     const {pool, found} = matched[index] ?? {pool: [], found: []}
     const base = {lecture: entry.lecture, file: entry.file, deck: entry.deck, title: entry.title, replaced: pool}
     if (!ok(entry)) return {...base, collection: undefined, changes: undefined, entries: undefined}
-    const identified = identify(entry.cards, {
+    const cards = cardsOf(entry)
+    const identified = identify(cards, {
       deck: entry.deck,
       title: entry.title,
       tags: entry.tags,
@@ -142,7 +144,7 @@ export function assembleInTurn(parsed: ParsedLecture[], options: AssembleOptions
     })
     return {
       ...base,
-      collection: collect({name: entry.deck, description: entry.description}, identified.notes, entry.cards.flatMap((card) => card.media)),
+      collection: collect({name: entry.deck, description: entry.description}, identified.notes, cards.flatMap((card) => card.media)),
       changes: identified.changes,
       entries: identified.entries
     }
@@ -191,8 +193,8 @@ function newNoteIds(count: number, inUse: Array<ArrayLike<number>>, clock: numbe
 }
 
 /** Anki matches decks by name, case-insensitively: two lectures must not share one. */
-function checkDeckNames(parsed: ParsedLecture[]): void {
-  const first = new Map<string, ParsedLecture>()
+function checkDeckNames(parsed: Array<ParsedLecture | HeldLecture>): void {
+  const first = new Map<string, ParsedLecture | HeldLecture>()
   for (const entry of parsed) {
     const key = entry.deck.normalize('NFC').toLowerCase()
     const earlier = first.get(key)

@@ -52,6 +52,31 @@ export interface ParsedLecture {
   cards: RenderedCard[]
 }
 
+/** What matching against the state reads of a card. */
+export type CardKey = Pick<RenderedCard, 'attributes' | 'question'>
+
+/**
+ * A parsed lecture whose rendered cards are kept elsewhere (as bytes) until
+ * its deck is made: a large build then holds, for every lecture at once, only
+ * what matching reads.
+ */
+export interface HeldLecture extends Omit<ParsedLecture, 'cards'> {
+  /** Each card's question and attributes, in order. */
+  keys: CardKey[]
+  /** The cards, made again on each call. */
+  cards: () => RenderedCard[]
+}
+
+/** The cards of a parsed or held lecture. */
+export function cardsOf(parsed: ParsedLecture | HeldLecture): RenderedCard[] {
+  return typeof parsed.cards === 'function' ? parsed.cards() : parsed.cards
+}
+
+/** What matching reads of each card of a parsed or held lecture. */
+export function keysOf(parsed: ParsedLecture | HeldLecture): CardKey[] {
+  return 'keys' in parsed ? parsed.keys : parsed.cards
+}
+
 /**
  * Parse one lecture: decode, split into cards, validate, render. Every
  * problem is a message on `file`; a lecture with errors still returns the

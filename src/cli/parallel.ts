@@ -6,11 +6,12 @@
  * used in lecture order, so the output is the same with any number of workers.
  */
 import {existsSync} from 'node:fs'
+import {deserialize} from 'node:v8'
 import type {CompiledDeck} from '../compile.js'
 import {loadEngine} from '../engine.js'
 import {configuredOptions, fromData, parseLecture} from '../parse.js'
-import type {ParsedLecture} from '../parse.js'
-import type {Collection, Lecture} from '../types.js'
+import type {HeldLecture, ParsedLecture} from '../parse.js'
+import type {Collection, Lecture, RenderedCard} from '../types.js'
 import type {MediaRead} from './build-cache.js'
 import type {GatheredNotes} from './notes.js'
 import type {Pool} from './pool.js'
@@ -45,9 +46,10 @@ export interface Parallel {
 /**
  * Parse the lectures in the pool's workers and in this thread at once: the
  * workers take lectures from the start, this thread from the end, each its
- * share of the bytes. The results are the same as parsing here alone.
+ * share of the bytes. The results are the same as parsing here alone; the
+ * workers' cards stay in the bytes they came in until their decks are made.
  */
-export async function parseInPool(gathered: GatheredNotes, parallel: Parallel, cwd: string, onProgress: (done: number) => void): Promise<ParsedLecture[]> {
+export async function parseInPool(gathered: GatheredNotes, parallel: Parallel, cwd: string, onProgress: (done: number) => void): Promise<Array<ParsedLecture | HeldLecture>> {
   const {lectures} = gathered
   const roots: Array<[string, string]> = gathered.sources.map((source) => [source.display, source.root])
   const options = configuredOptions(gathered.config)
@@ -58,10 +60,11 @@ export async function parseInPool(gathered: GatheredNotes, parallel: Parallel, c
   const progress = () => onProgress(++done)
   const inWorkers = Promise.all(
     lectures.slice(0, mine).map((lecture, index) =>
-      parallel.pool.submit({kind: 'parse', lecture, options, roots, cwd}).then(({data, media}) => {
+      parallel.pool.submit({kind: 'parse', lecture, options, roots, cwd}).then(({data, keys, cards, media}): HeldLecture => {
         progress()
         parallel.onMedia(media)
-        return {...fromData(data), lecture: lectures[index] as Lecture}
+        const {cards: _, ...parsed} = fromData({...data, cards: []})
+        return {...parsed, lecture: lectures[index] as Lecture, keys, cards: () => deserialize(cards) as RenderedCard[]}
       })
     )
   )

@@ -2,6 +2,7 @@
  * A worker thread of the pool (pool.ts): parses lectures and packs packages,
  * one task at a time, as the main thread would.
  */
+import {serialize} from 'node:v8'
 import {parentPort} from 'node:worker_threads'
 import {pack} from '../anki/pack.js'
 import {loadEngine} from '../engine.js'
@@ -24,6 +25,7 @@ async function answer(task: Task): Promise<Results[Task['kind']]> {
   if (task.kind === 'pack') return {bytes: await pack(task.collection)}
   await loadEngine()
   const media = recordMedia(mediaReader(new Map(task.roots), task.cwd))
-  const parsed = parseLecture(task.lecture, {...task.options, readMedia: media.readMedia})
-  return {data: toData(parsed), media: media.reads}
+  const {cards, ...data} = toData(parseLecture(task.lecture, {...task.options, readMedia: media.readMedia}))
+  // The cards go back as bytes, made into objects only when their deck is (HeldLecture).
+  return {data, keys: cards.map(({attributes, question}) => ({attributes, question})), cards: serialize(cards), media: media.reads}
 }
