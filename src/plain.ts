@@ -108,12 +108,22 @@ function mathLine(line: string): FastLine | undefined {
   return {html: html + rest, text: line}
 }
 
+/** Writes a fenced code block as remark would (rich.ts `renderCode`): a language or `null`, and the code. */
+export type WriteCode = (lang: string | null, value: string) => string
+
+/** An opening code fence the fast path takes: three backticks at the start of the line, then a language or nothing. */
+const opening = /^```([\w+#.-]*)$/
+/** A line CommonMark would take for the closing fence: up to three spaces, three or more backticks, white space. */
+const closing = /^ {0,3}`{3,}[ \t]*$/
+
 /**
  * HTML of answer lines (without leading or trailing blank lines), or
  * `undefined` when they need remark: paragraphs whose lines are joined by
- * `<br>` (with `label:` in bold), and tight `- ` lists.
+ * `<br>` (with `label:` in bold), tight `- ` lists, and — given `code` —
+ * fenced code blocks opened with three backticks and closed with exactly
+ * three, written by `code` without parsing the Markdown around them.
  */
-export function plainAnswer(lines: string[]): string | undefined {
+export function plainAnswer(lines: string[], code?: WriteCode): string | undefined {
   const blocks: string[] = []
   let paragraph: string[] = []
   let items: string[] = []
@@ -128,7 +138,8 @@ export function plainAnswer(lines: string[]): string | undefined {
     items = []
   }
 
-  for (const line of lines) {
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index] as string
     if (line === '') {
       flushParagraph()
       // A blank line followed by another item would make the list loose (`<li><p>`): leave that to remark.
@@ -140,6 +151,20 @@ export function plainAnswer(lines: string[]): string | undefined {
       if (!item || blankInList) return undefined
       flushParagraph()
       items.push(item.html)
+      continue
+    }
+    const fence = opening.exec(line)
+    if (fence) {
+      // A fence ends the paragraph or list above it; its code runs to the first closing fence.
+      let end = index + 1
+      while (end < lines.length && !closing.test(lines[end] as string)) end++
+      const body = lines.slice(index + 1, end)
+      if (!code || lines[end] !== '```' || body.some((text) => text.includes('\u0000'))) return undefined
+      flushParagraph()
+      flushList()
+      blankInList = false
+      blocks.push(code(fence[1] || null, body.join('\n')))
+      index = end
       continue
     }
     const written = fastLine(line)

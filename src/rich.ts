@@ -49,6 +49,17 @@ export function renderAnswer(card: Card, file: VFile, media: MediaFields): strin
   return toField(tree, {file, source: source.markdown, place, math})
 }
 
+/**
+ * A fenced code block alone, as `renderAnswer` renders one in an answer (the
+ * fast path writes the lines around it): the mdast node remark would make,
+ * highlighted and serialized by the same steps, without parsing Markdown.
+ */
+export function renderCode(lang: string | null, value: string, file: VFile): string {
+  const start = {line: 1, column: 1, offset: 0}
+  const tree: Root = {type: 'root', children: [{type: 'code', lang, meta: null, value, position: {start, end: start}}]}
+  return toField(tree, {file, source: '', place: (point) => point})
+}
+
 /** A word or two and a colon opening a line: `short:`, `note:`, `problem:`. */
 const label = /^([\p{L}\p{N}][\p{L}\p{N}'’_-]*(?: [\p{L}\p{N}'’_-]+)?):(?=[ \t])/u
 

@@ -114,12 +114,12 @@ export function serializeState(state: State): string {
 export function* stateLines(state: State, fileOf?: (file: string) => string): Generator<string> {
   const notetypes = Object.fromEntries(Object.entries(state.notetypes).sort(([a], [b]) => compare(a, b)))
   yield JSON.stringify({deckc: 'lock', version: 1, notetypes})
-  for (const item of [...state.entries].sort((a, b) => compare(a.guid, b.guid))) yield entryLine(fileOf ? {...item, file: fileOf(item.file)} : item)
+  for (const item of [...state.entries].sort((a, b) => compare(a.guid, b.guid))) yield entryLine(item, fileOf ? fileOf(item.file) : item.file)
 }
 
-/** One entry's line of the state file (without line ending). */
-export function entryLine(item: StateEntry): string {
-  const {guid, note, mod, hash, file, deck, question, id} = item
+/** One entry's line of the state file (without line ending), with its `file` written as given. */
+export function entryLine(item: StateEntry, file = item.file): string {
+  const {guid, note, mod, hash, deck, question, id} = item
   return JSON.stringify(id === undefined ? {guid, note, mod, hash, file, deck, question} : {guid, note, mod, hash, file, deck, question, id})
 }
 

@@ -26,12 +26,15 @@ const piece = fc.oneof({weight: 6, arbitrary: word}, {weight: 1, arbitrary: spic
 const text = fc
   .array(fc.tuple(piece, fc.constantFrom(' ', ' ', ' ', '')), {minLength: 1, maxLength: 6})
   .map((parts) => parts.map(([value, separator], index) => (index === 0 ? value : separator + value)).join(''))
+/** Fence lines, the fast path's and others, and what code holds. */
+const fence = fc.constantFrom('```python', '```', '```', '```js', '```c++', '``` ', '````', ' ```', '```py extra', '~~~', 'def f(x):', '    return [x * 2 for x in xs]  # *x* `y` $z$', '<b>', '- ```', '')
 const line = fc.oneof(
   {weight: 4, arbitrary: text},
   {weight: 3, arbitrary: text.map((value) => `- ${value}`)},
   {weight: 2, arbitrary: fc.tuple(fc.constantFrom('short', 'note', 'problem', 'Note well', 'a b c'), text).map(([name, value]) => `${name}: ${value}`)},
   {weight: 1, arbitrary: fc.constant('')},
-  {weight: 1, arbitrary: fc.constantFrom('  - indented', '    code', '1. one', '* star', '+ plus', '-', '- ', 'x  ', ' lead')}
+  {weight: 1, arbitrary: fc.constantFrom('  - indented', '    code', '1. one', '* star', '+ plus', '-', '- ', 'x  ', ' lead')},
+  {weight: 2, arbitrary: fence}
 )
 const card = fc.tuple(text, fc.array(line, {minLength: 1, maxLength: 8}))
 
@@ -46,17 +49,31 @@ describe('the plain-line fast path', () => {
     )
   })
 
-  it('renders lines dense in code and math the same as remark', () => {
+  it('renders lines dense in code, math and fences the same as remark', () => {
     const special = fc.constantFrom('\\', '^', '{', '}', '_', '5', ',', '(', ')', '<', '&', '*', '@')
     const char = fc.oneof({weight: 6, arbitrary: fc.constantFrom('a', 'b', ' ')}, {weight: 3, arbitrary: fc.constantFrom('`', '$')}, {weight: 1, arbitrary: special})
     const dense = fc.array(char, {minLength: 1, maxLength: 12}).map((chars) => chars.join(''))
+    const line = fc.oneof({weight: 4, arbitrary: fc.tuple(fc.constantFrom('', '- ', 'note: '), dense).map(([start, text]) => start + text)}, {weight: 1, arbitrary: fence})
     fc.assert(
-      fc.property(dense, fc.array(fc.tuple(fc.constantFrom('', '- ', 'note: '), dense), {minLength: 1, maxLength: 4}), (question, answer) => {
-        const lecture = ['Dense', `Q ${question.replace(/\?/g, '')}?`, ...answer.map(([start, line]) => start + line)].join('\n')
+      fc.property(dense, fc.array(line, {minLength: 1, maxLength: 5}), (question, answer) => {
+        const lecture = ['Dense', `Q ${question.replace(/\?/g, '')}?`, ...answer].join('\n')
         expect(fields(lecture, true)).toEqual(fields(lecture, false))
       }),
       {numRuns: 1000}
     )
+  })
+
+  it('writes fenced code between fast lines, and leaves odd fences to remark', () => {
+    const code = (lang: string | null, value: string) => `[${lang}|${value}]`
+    expect(plainAnswer(['short: a', '```python', 'x = `1`', '', '```', '- b'], code)).toBe('<p><strong>short:</strong> a</p>\n[python|x = `1`\n]\n<ul>\n<li>b</li>\n</ul>')
+    expect(plainAnswer(['- a', '```', 'x', '```'], code)).toBe('<ul>\n<li>a</li>\n</ul>\n[null|x]')
+    expect(plainAnswer(['```python', 'x', '```'])).toBeUndefined()
+    // Closed by a fence remark also takes (indented, longer, spaced) but the fast path does not write.
+    for (const close of [' ```', '````', '``` ']) expect(plainAnswer(['```python', 'x', close, 'y', '```'], code)).toBeUndefined()
+    expect(plainAnswer(['```python', 'x'], code)).toBeUndefined()
+    expect(plainAnswer(['```python extra', 'x', '```'], code)).toBeUndefined()
+    const lecture = ['Fences', 'Q?', 'first', '```python', 'def f(x):', ' ```', '- a', '```', 'Q2?', '```js', 'let a = 1', '```', 'after']
+    expect(fields(lecture.join('\n'), true)).toEqual(fields(lecture.join('\n'), false))
   })
 
   it('takes the common lines and leaves the rest to remark', () => {
