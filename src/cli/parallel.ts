@@ -45,38 +45,45 @@ export interface Parallel {
 
 /**
  * Parse the lectures in the pool's workers and in this thread at once: the
- * workers take lectures from the start, this thread from the end, each its
- * share of the bytes. The results are the same as parsing here alone; the
- * workers' cards stay in the bytes they came in until their decks are made.
+ * workers take lectures from the start, this thread from the end, each the
+ * next one as it is free, until they meet (this thread also reads the state
+ * files meanwhile, so a fixed share would keep the workers waiting). The
+ * results are the same as parsing here alone; the workers' cards stay in the
+ * bytes they came in until their decks are made.
  */
 export async function parseInPool(gathered: GatheredNotes, parallel: Parallel, cwd: string, onProgress: (done: number) => void): Promise<Array<ParsedLecture | HeldLecture>> {
   const {lectures} = gathered
   const roots: Array<[string, string]> = gathered.sources.map((source) => [source.display, source.root])
   const options = configuredOptions(gathered.config)
-  const total = lectures.reduce((sum, lecture) => sum + lecture.value.length, 0)
-  let mine = lectures.length
-  for (let bytes = 0; mine > 1 && bytes < total / (parallel.workers + 1); ) bytes += (lectures[--mine] as Lecture).value.length
+  const parsed: Array<ParsedLecture | HeldLecture> = []
+  let front = 0
+  let back = lectures.length
   let done = 0
   const progress = () => onProgress(++done)
-  const inWorkers = Promise.all(
-    lectures.slice(0, mine).map((lecture, index) =>
-      parallel.pool.submit({kind: 'parse', lecture, options, roots, cwd}).then(({data, keys, cards, media}): HeldLecture => {
-        progress()
-        parallel.onMedia(media)
-        const {cards: _, ...parsed} = fromData({...data, cards: []})
-        return {...parsed, lecture: lectures[index] as Lecture, keys, cards: () => deserialize(cards) as RenderedCard[]}
-      })
-    )
-  )
-  const here: ParsedLecture[] = []
+
+  // Each worker is handed its next lecture when it answers, and always has two in hand (pool.ts).
+  const feed = async (): Promise<void> => {
+    while (front < back) {
+      const index = front++
+      const lecture = lectures[index] as Lecture
+      const {data, keys, cards, media} = await parallel.pool.submit({kind: 'parse', lecture, options, roots, cwd})
+      progress()
+      parallel.onMedia(media)
+      const {cards: _, ...rest} = fromData({...data, cards: []})
+      parsed[index] = {...rest, lecture, keys, cards: () => deserialize(cards) as RenderedCard[]}
+    }
+  }
+  const inWorkers = Promise.all(Array.from({length: 2 * parallel.workers}, feed))
   await loadEngine()
-  for (const lecture of lectures.slice(mine)) {
-    here.push(parseLecture(lecture, {...options, readMedia: gathered.readMedia}))
+  while (front < back) {
+    const index = --back
+    parsed[index] = parseLecture(lectures[index] as Lecture, {...options, readMedia: gathered.readMedia})
     progress()
     // Let the workers' answers in, so they are handed their next lectures.
     await new Promise((resolve) => setImmediate(resolve))
   }
-  return [...(await inWorkers), ...here]
+  await inWorkers
+  return parsed
 }
 
 /**
