@@ -41,34 +41,42 @@ interface Job {
 /** Start `size` workers running `script` (worker.js). */
 export function startPool(size: number, script: URL): Pool {
   const queue: Job[] = []
-  /** Each worker's tasks in flight, in the order it answers them. */
-  const inFlight = new Map<Worker, Job[]>()
+  /**
+   * Each worker's tasks in flight, by number. A worker may answer them out of
+   * order (packing is asynchronous: a small package can be zipped before a
+   * large one handed over earlier), so each answer names its task.
+   */
+  const inFlight = new Map<Worker, Map<number, Job>>()
+  let next = 0
   let broken: Error | undefined
 
   const dispatch = () => {
     for (const [worker, jobs] of inFlight) {
-      while (jobs.length < depth && queue.length > 0) {
+      while (jobs.size < depth && queue.length > 0) {
         const job = queue.shift() as Job
-        jobs.push(job)
-        worker.postMessage(job.task)
+        const id = next++
+        jobs.set(id, job)
+        worker.postMessage({id, task: job.task})
       }
       // A busy worker keeps the process alive; an idle one must not.
-      if (jobs.length > 0) worker.ref()
+      if (jobs.size > 0) worker.ref()
       else worker.unref()
     }
   }
   const fail = (error: Error) => {
     broken = error
-    for (const job of [...[...inFlight.values()].flat(), ...queue.splice(0)]) job.reject(error)
-    for (const jobs of inFlight.values()) jobs.length = 0
+    for (const job of [...[...inFlight.values()].flatMap((jobs) => [...jobs.values()]), ...queue.splice(0)]) job.reject(error)
+    for (const jobs of inFlight.values()) jobs.clear()
   }
 
   for (let index = 0; index < size; index++) {
     // The young generation of the main thread: a smaller one makes parsing much slower.
     const worker = new Worker(script, {resourceLimits: {maxYoungGenerationSizeMb: 48}})
-    inFlight.set(worker, [])
-    worker.on('message', (answer: {result?: never; error?: string}) => {
-      const job = inFlight.get(worker)?.shift()
+    const jobs = new Map<number, Job>()
+    inFlight.set(worker, jobs)
+    worker.on('message', (answer: {id: number; result?: never; error?: string}) => {
+      const job = jobs.get(answer.id)
+      jobs.delete(answer.id)
       if (answer.error !== undefined || answer.result === undefined) job?.reject(new Error(`deckc worker: ${answer.error ?? 'no result'}`))
       else job?.resolve(answer.result)
       dispatch()

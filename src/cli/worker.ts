@@ -14,10 +14,11 @@ import type {Results, Task} from './pool.js'
 const port = parentPort
 if (!port) throw new Error('deckc: worker.js runs as a worker thread')
 
-port.on('message', (task: Task) => {
+// Tasks run as they come and may finish out of order; each answer carries its task's number.
+port.on('message', ({id, task}: {id: number; task: Task}) => {
   answer(task).then(
-    (result) => port.postMessage({result}),
-    (error: Error) => port.postMessage({error: error.stack ?? String(error)})
+    (result) => port.postMessage({id, result}),
+    (error: Error) => port.postMessage({id, error: error.stack ?? String(error)})
   )
 })
 
