@@ -88,32 +88,52 @@ export async function parseInPool(gathered: GatheredNotes, parallel: Parallel, c
 
 /**
  * The packages of compiled decks, handed out in deck order. With a pool, its
- * workers pack most decks a few ahead of their turn (so only a few decks and
- * packages are held at once) and this thread packs every (workers + 1)th
- * itself. Decks are made (`assembleInTurn`) in order, as they are needed.
+ * workers are kept a few decks ahead of the one whose turn it is; while that
+ * deck is still being packed by a worker, this thread packs the next deck
+ * nobody has taken (it also makes every deck, so a fixed share would keep it
+ * busy while the workers wait, or idle while they work). At most a few decks
+ * and packages are held at once. Decks are made (`assembleInTurn`) in order,
+ * as they are needed.
  */
 export function packInOrder(decks: Array<() => CompiledDeck>, pack: (collection: Collection) => Promise<Uint8Array>, parallel: {pool: Pool; workers: number} | undefined): {next: (deck: () => CompiledDeck) => Promise<Uint8Array>} {
-  const here = new Set(parallel ? decks.filter((_, index) => index % (parallel.workers + 1) === parallel.workers) : decks)
-  const ahead = new Map<() => CompiledDeck, Promise<Uint8Array>>()
-  let queued = 0
+  const ahead = new Map<() => CompiledDeck, {bytes: Promise<Uint8Array>; ready: boolean}>()
+  const window = 4 * (parallel?.workers ?? 0)
+  let taken = 0
+  /** The next deck nobody has taken, made now (in order, whoever packs it), with its contents. */
+  const take = () => {
+    const deck = decks[taken++] as () => CompiledDeck
+    return {deck, collection: deck().collection}
+  }
   return {
-    next(deck) {
+    async next(deck) {
       const collection = deck().collection
-      if (!collection) return Promise.reject(new Error(`deckc: ${deck().lecture.path} has no collection to pack`))
+      if (!collection) throw new Error(`deckc: ${deck().lecture.path} has no collection to pack`)
+      if (!parallel) return pack(collection)
       // Keep the workers' next decks in their hands.
-      for (; parallel && queued < decks.length && ahead.size < 4 * parallel.workers; queued++) {
-        const waiting = decks[queued] as () => CompiledDeck
-        // Made in order whoever packs it.
-        const contents = waiting().collection
-        if (!contents || here.has(waiting)) continue
-        const packing = parallel.pool.submit({kind: 'pack', collection: contents}).then((result) => result.bytes)
+      while (taken < decks.length && ahead.size < window) {
+        const {deck: waiting, collection: contents} = take()
+        if (!contents || waiting === deck) continue
+        const entry = {bytes: parallel.pool.submit({kind: 'pack', collection: contents}).then((result) => result.bytes), ready: false}
         // Its failure is reported when its deck's turn comes.
-        packing.catch(() => undefined)
-        ahead.set(waiting, packing)
+        entry.bytes.then(() => (entry.ready = true), () => (entry.ready = true))
+        ahead.set(waiting, entry)
       }
-      const bytes = ahead.get(deck) ?? pack(collection)
+      const entry = ahead.get(deck)
       ahead.delete(deck)
-      return bytes
+      if (!entry) return pack(collection)
+      // Pack what nobody has taken yet while a worker packs this one.
+      while (!entry.ready && taken < decks.length && ahead.size < 2 * window) {
+        const {deck: later, collection: contents} = take()
+        if (contents) {
+          const bytes = pack(contents)
+          ahead.set(later, {bytes, ready: true})
+          // Its failure too is reported when its deck's turn comes.
+          await bytes.then(() => undefined, () => undefined)
+        }
+        // Let the workers' answers in.
+        await new Promise((resolve) => setImmediate(resolve))
+      }
+      return entry.bytes
     }
   }
 }
