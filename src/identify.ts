@@ -132,8 +132,15 @@ export function identify(cards: RenderedCard[], options: IdentifyOptions): Ident
       source: {path: options.path, line: card.position.start.line}
     }
     notes.push(note)
-    const entry: StateEntry = {guid, note: note.id, mod, hash, file: options.path, deck: options.deck, question: card.question.replace(/\s+/g, ' ').trim()}
-    entries.push(card.attributes.id === undefined ? entry : {...entry, id: card.attributes.id})
+    const question = card.question.replace(/\s+/g, ' ').trim()
+    const {id} = card.attributes
+    // An unchanged card keeps its entry object: a large build then holds one entry per card, not two.
+    if (before && before.guid === guid && before.note === note.id && before.mod === mod && before.hash === hash && before.file === options.path && before.deck === options.deck && before.question === question && before.id === id) {
+      entries.push(before)
+    } else {
+      const entry: StateEntry = {guid, note: note.id, mod, hash, file: options.path, deck: options.deck, question}
+      entries.push(id === undefined ? entry : {...entry, id})
+    }
   }
 
   const kept = new Set(options.previous)
