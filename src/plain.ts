@@ -25,14 +25,12 @@ export interface FastLine {
  * or trailing spaces (indented code, hard breaks).
  */
 const plain = /^[\p{L}\p{N}(“"'‘][\p{L}\p{N} ,.;:'"?()/%+=’‘“”–—-]*$/u
-/** Text between code spans: plain characters, any start. */
-const betweenCode = /^[\p{L}\p{N} ,.;:'"?()/%+=’‘“”–—-]*$/u
 /**
- * Text between math spans: plain characters. A `$` that opens no math on its
- * line (`costs $5`) could open math that ends on the next line of the
- * paragraph, so it is left to remark.
+ * Text between code or math spans: plain characters, any start. Not `$`: one
+ * that opens no math on its line (`costs $5`) could open math that ends on
+ * the next line of the paragraph, so such lines are left to remark.
  */
-const betweenMath = /^[\p{L}\p{N} ,.;:'"?()/%+=’‘“”–—-]*$/u
+const between = /^[\p{L}\p{N} ,.;:'"?()/%+=’‘“”–—-]*$/u
 /** What a line with code or math may start with: a plain start, or the code or math itself. */
 const richStart = /^[\p{L}\p{N}(“"'‘`$]/u
 /**
@@ -74,7 +72,7 @@ function codeLine(line: string): FastLine | undefined {
   while (at < line.length) {
     const open = line.indexOf('`', at)
     const before = line.slice(at, open === -1 ? line.length : open)
-    if (!betweenCode.test(before)) return undefined
+    if (!between.test(before)) return undefined
     html += before
     text += before
     if (open === -1) break
@@ -98,12 +96,12 @@ function mathLine(line: string): FastLine | undefined {
   for (const span of spans) {
     if (span.display) return undefined
     const before = line.slice(at, span.start)
-    if (!betweenMath.test(before)) return undefined
+    if (!between.test(before)) return undefined
     html += before + mathText(span)
     at = span.end
   }
   const rest = line.slice(at)
-  if (!betweenMath.test(rest)) return undefined
+  if (!between.test(rest)) return undefined
   // The math stays in the question's text as written.
   return {html: html + rest, text: line}
 }

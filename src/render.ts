@@ -66,7 +66,8 @@ export function render(cards: Card[], file: VFile, media?: RenderMedia, options:
 
 /**
  * The plain text of a line of Markdown, as in the deck title or a question;
- * math stays as written (`$x^2$`). A plain line is its own text.
+ * math stays as written (`$x^2$`). A line the fast path takes gets its text
+ * from it, without remark.
  */
 export function plainText(markdown: string, fast = true): string {
   return (fast ? fastLine(markdown)?.text : undefined) ?? engine().plainText(markdown)

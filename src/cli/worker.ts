@@ -1,6 +1,8 @@
 /**
- * A worker thread of the pool (pool.ts): parses lectures and packs packages,
- * one task at a time, as the main thread would.
+ * A worker thread of the pool (pool.ts): parses lectures and packs packages
+ * as the main thread would. A task starts when it arrives; one that waits
+ * (packing zips asynchronously) lets the next run, so answers can come back
+ * out of order.
  */
 import {serialize} from 'node:v8'
 import {parentPort} from 'node:worker_threads'
@@ -14,7 +16,7 @@ import type {Results, Task} from './pool.js'
 const port = parentPort
 if (!port) throw new Error('deckc: worker.js runs as a worker thread')
 
-// Tasks run as they come and may finish out of order; each answer carries its task's number.
+// Each answer carries its task's number.
 port.on('message', ({id, task}: {id: number; task: Task}) => {
   answer(task).then(
     (result) => port.postMessage({id, result}),
