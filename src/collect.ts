@@ -1,4 +1,4 @@
-import {createHash} from 'node:crypto'
+import {hash} from 'node:crypto'
 import type {Collection, Deck, MediaFile, Note} from './types.js'
 
 /**
@@ -39,8 +39,8 @@ function deckPath(name: string): string[] {
  * never 1, the id of Anki's Default deck.
  */
 export function deckId(name: string): number {
-  const hash = createHash('sha256').update(`deckc deck\u001F${name.normalize('NFC').toLowerCase()}`).digest()
-  return hash.readUIntBE(0, 6) + 2
+  const digest = hash('sha256', `deckc deck\u001F${name.normalize('NFC').toLowerCase()}`, 'buffer')
+  return digest.readUIntBE(0, 6) + 2
 }
 
 /**

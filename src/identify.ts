@@ -1,4 +1,4 @@
-import {createHash} from 'node:crypto'
+import {hash as digest} from 'node:crypto'
 import type {VFile} from 'vfile'
 import {BASIC, CLOZE} from './anki/format.js'
 import {guidFromKey} from './anki/guid.js'
@@ -160,5 +160,5 @@ function freshGuid(deck: string, key: string, taken: Taken): string {
 
 /** What decides whether Anki must update a note: its note type, fields and tags. */
 export function contentHash(notetype: number, fields: string[], tags: string[]): string {
-  return createHash('sha256').update(JSON.stringify([notetype, fields, tags])).digest('hex').slice(0, 16)
+  return digest('sha256', JSON.stringify([notetype, fields, tags]), 'hex').slice(0, 16)
 }

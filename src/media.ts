@@ -1,4 +1,4 @@
-import {createHash} from 'node:crypto'
+import {hash} from 'node:crypto'
 import type {Image, Link, Nodes, Parents, Text} from 'mdast'
 import {visit} from 'unist-util-visit'
 import type {VFile} from 'vfile'
@@ -69,7 +69,7 @@ export function resolveMedia(tree: Nodes, context: MediaContext): void {
     }
     const extension = extensionOf(reference)
     const isAudio = audio.has(extension)
-    const name = `${isAudio ? 'snd' : 'img'}-${createHash('sha256').update(result.data).digest('hex').slice(0, 16)}${extension}`
+    const name = `${isAudio ? 'snd' : 'img'}-${hash('sha256', result.data, 'hex').slice(0, 16)}${extension}`
     if (!context.files.some((media) => media.name === name)) context.files.push({name, data: result.data})
     replace(isAudio ? {type: 'text', value: `[sound:${name}]`} : {...node, url: name})
   })

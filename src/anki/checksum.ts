@@ -3,7 +3,7 @@
  * first-field checksum (`notes.csum`), computed the way Anki computes them
  * (anki-apkg-format.md §5.6; ankitects/anki rslib/src/text.rs, notes/mod.rs).
  */
-import {createHash} from 'node:crypto'
+import {hash} from 'node:crypto'
 import {characterEntitiesHtml4} from 'character-entities-html4'
 
 /**
@@ -119,7 +119,7 @@ export function sortField(html: string): string {
  * @param html The value of field 0 (always field 0, whatever `sortf` is).
  */
 export function checksum(html: string): number {
-  return createHash('sha1').update(stripHtml(html), 'utf8').digest().readUInt32BE(0)
+  return hash('sha1', stripHtml(html), 'buffer').readUInt32BE(0)
 }
 
 /**

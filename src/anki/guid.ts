@@ -2,7 +2,7 @@
  * Note guids: Anki's base-91 text form of a 64-bit number (anki-apkg-format.md
  * §5.2), derived here from a stable key instead of randomness.
  */
-import {createHash} from 'node:crypto'
+import {hash} from 'node:crypto'
 
 /**
  * Anki's guid alphabet: printable ASCII without space, `"`, `'` and `\`, in
@@ -38,6 +38,6 @@ export function base91(value: bigint): string {
  * @param key A stable, namespaced note identity (never content, time or randomness).
  */
 export function guidFromKey(key: string): string {
-  const digest = createHash('sha256').update(key, 'utf8').digest()
+  const digest = hash('sha256', key, 'buffer')
   return base91(digest.readBigUInt64BE(0))
 }

@@ -10,7 +10,7 @@
  * lectures that differ from the record (incremental.ts); with none, it
  * reprints the report. Anything else is a full build.
  */
-import {createHash} from 'node:crypto'
+import {createHash, hash} from 'node:crypto'
 import {existsSync} from 'node:fs'
 import {readFile, stat} from 'node:fs/promises'
 import path from 'node:path'
@@ -132,8 +132,8 @@ export function recordMedia(readMedia: ReadMedia): {readMedia: ReadMedia; reads:
  * lectures whose inputs are as the last build left them have none.
  */
 export async function baseKey(gathered: GatheredNotes, bundle: string | undefined): Promise<string> {
-  const hash = createHash('sha256')
-  const add = (value: unknown) => hash.update(`${JSON.stringify(value)}\n`)
+  const key = createHash('sha256')
+  const add = (value: unknown) => key.update(`${JSON.stringify(value)}\n`)
   add([recordFormat, buildId(), gathered.paths, gathered.configText ?? null])
   for (const source of gathered.sources) add([source.display, source.output, source.root, source.stateFile, source.unsafe ?? null])
   for (const lecture of gathered.lectures) add([lecture.path, lecture.relative ?? null])
@@ -141,7 +141,7 @@ export async function baseKey(gathered: GatheredNotes, bundle: string | undefine
   // A state file is known by its size, time and inode, as packages are: hashing a large one would cost more than the rest.
   for (const source of gathered.stateSources) add([source.path, source.bytes === undefined ? null : await fileStamp(source.path), source.file.messages.map(String)])
   add([bundle ?? null, bundle === undefined ? null : await fileStamp(bundle)])
-  return hash.digest('hex')
+  return key.digest('hex')
 }
 
 /** The deck name as lectures are compared (`duplicate-deck`): a record's `deckKey`. */
@@ -151,7 +151,7 @@ export function deckKey(lecture: {deck: string}): string {
 
 /** SHA-256 of bytes, hex. */
 export function contentHash(bytes: Uint8Array | string): string {
-  return createHash('sha256').update(bytes).digest('hex')
+  return hash('sha256', bytes, 'hex')
 }
 
 /** A file's size, modification time and inode (`null`: missing), to notice any change to it. */
