@@ -1,13 +1,12 @@
 /**
  * Writes a {@link Collection} as a legacy `.apkg`: a schema-11 SQLite
  * database (`collection.anki2`) and the media, zipped (anki-apkg-format.md §11).
- * With `unpack.ts`, the only module that knows SQLite and zip.
+ * With `unpack.ts` (and `zip.ts` for the container), the only modules that know SQLite and zip.
  */
 import {Buffer} from 'node:buffer'
 import {readFile} from 'node:fs/promises'
 import {createRequire} from 'node:module'
 import {fileURLToPath} from 'node:url'
-import JSZip from 'jszip'
 import initSqlJs from 'sql.js'
 import type {Database, SqlJsStatic, SqlValue} from 'sql.js'
 import type {Collection, MediaFile, Note} from '../types.js'
@@ -23,6 +22,7 @@ import {
   schemaStatements,
   TABLES
 } from './format.js'
+import {storedZip} from './zip.js'
 
 let wasmPathOverride: string | undefined
 let sqlJs: Promise<SqlJsStatic> | undefined
@@ -207,35 +207,16 @@ function assertRollbackJournal(bytes: Uint8Array): void {
   }
 }
 
-/** The earliest DOS timestamp; JSZip encodes dates with UTC getters, so this is time-zone independent. */
-const ZIP_DATE = new Date(Date.UTC(1980, 0, 1))
-
-async function zipPackage(database: Uint8Array, media: MediaFile[]): Promise<Uint8Array> {
+function zipPackage(database: Uint8Array, media: MediaFile[]): Uint8Array {
   const files = sortMedia(media)
-  // Stored, not deflated: no dependence on a deflate implementation or level (§1.5, §8.2).
-  const options = {date: ZIP_DATE, compression: 'STORE', createFolders: false} as const
-  const zip = new JSZip()
-  zip.file('collection.anki2', database, {...options, binary: true})
   // Zip entry name → file name; `{}` when there is no media (the legacy importer needs the entry).
-  zip.file('media', JSON.stringify(Object.fromEntries(files.map((file, index) => [String(index), file.name]))), options)
-  files.forEach((file, index) => zip.file(String(index), file.data, {...options, binary: true}))
-  orderEntries(zip, ['collection.anki2', 'media', ...files.map((_file, index) => String(index))])
-  return zip.generateAsync({type: 'uint8array', compression: 'STORE', platform: 'DOS', streamFiles: false})
-}
-
-/**
- * JSZip keeps entries in a plain object, whose integer-like keys ("0", "1", …)
- * always enumerate first, and writes them in that order. Its generator visits
- * entries through `forEach`, so this instance's `forEach` lists them in the
- * order of §8.2 instead (tests/anki/pack.test.ts checks the result).
- */
-function orderEntries(zip: JSZip, names: string[]): void {
-  zip.forEach = (callback) => {
-    for (const name of names) {
-      const file = zip.file(name)
-      if (file) callback(name, file)
-    }
-  }
+  const map = JSON.stringify(Object.fromEntries(files.map((file, index) => [String(index), file.name])))
+  // Stored, not deflated: no dependence on a deflate implementation or level (§1.5, §8.2).
+  return storedZip([
+    {name: 'collection.anki2', data: database},
+    {name: 'media', data: Buffer.from(map, 'utf8')},
+    ...files.map((file, index) => ({name: String(index), data: file.data}))
+  ])
 }
 
 /** Media numbered by file name, compared as UTF-8 bytes. */
