@@ -1,9 +1,10 @@
 /**
  * One lecture on its own: bytes in, rendered cards and messages out. Nothing
  * here depends on other lectures or on the state of the last build, so
- * lectures can be parsed in any order, in worker threads, or taken from the
- * build cache (`toData`/`fromData` give the plain-data form for both).
+ * lectures can be parsed in any order, or in worker threads (`toHeld` and
+ * `fromHeld` carry a parsed lecture from one thread to another).
  */
+import {deserialize, serialize} from 'node:v8'
 import {VFile} from 'vfile'
 import type {Config} from './config.js'
 import {decode} from './decode.js'
@@ -163,23 +164,29 @@ export interface MessageData {
   fatal: boolean | null | undefined
 }
 
-/** A parsed lecture as plain data (structured-clone and `v8.serialize` safe), without the lecture's bytes. */
-export type ParsedData = Omit<ParsedLecture, 'lecture' | 'file'> & {lecture: Omit<Lecture, 'value'>; messages: MessageData[]}
+/**
+ * A parsed lecture as plain data for another thread (structured-clone safe),
+ * without the lecture's bytes: its cards as `v8.serialize` bytes, with what
+ * matching reads of them (a {@link HeldLecture} on the other side).
+ */
+export type HeldData = Omit<ParsedLecture, 'lecture' | 'file' | 'cards'> & {lecture: Omit<Lecture, 'value'>; messages: MessageData[]; keys: CardKey[]; cards: Uint8Array}
 
-/** A parsed lecture as plain data, for a worker thread or the cache. */
-export function toData(parsed: ParsedLecture): ParsedData {
-  const {lecture, file, ...rest} = parsed
+/** A parsed lecture as {@link HeldData}. */
+export function toHeld(parsed: ParsedLecture): HeldData {
+  const {lecture, file, cards, ...rest} = parsed
   const {value: _, ...where} = lecture
   return {
     ...rest,
     lecture: where,
-    messages: file.messages.map((message) => ({reason: message.reason, place: message.place, ruleId: message.ruleId, source: message.source, fatal: message.fatal}))
+    messages: file.messages.map((message) => ({reason: message.reason, place: message.place, ruleId: message.ruleId, source: message.source, fatal: message.fatal})),
+    keys: cards.map(({attributes, question}) => ({attributes, question})),
+    cards: serialize(cards)
   }
 }
 
-/** A parsed lecture back from plain data (its `lecture.value` is empty: the bytes are not kept). */
-export function fromData(data: ParsedData): ParsedLecture {
-  const {lecture, messages, ...rest} = data
+/** {@link HeldData} back as a lecture whose cards are made from their bytes when asked for. */
+export function fromHeld(data: HeldData, lecture: Lecture): HeldLecture {
+  const {lecture: _, messages, cards, ...rest} = data
   const file = new VFile({path: lecture.path})
   for (const message of messages) {
     const restored = file.message(message.reason, {
@@ -189,5 +196,5 @@ export function fromData(data: ParsedData): ParsedLecture {
     })
     restored.fatal = message.fatal
   }
-  return {...rest, lecture: {...lecture, value: ''}, file}
+  return {...rest, lecture, file, cards: () => deserialize(cards) as RenderedCard[]}
 }

@@ -6,12 +6,11 @@
  * used in lecture order, so the output is the same with any number of workers.
  */
 import {existsSync} from 'node:fs'
-import {deserialize} from 'node:v8'
 import type {CompiledDeck} from '../compile.js'
 import {loadEngine} from '../engine.js'
-import {configuredOptions, fromData, parseLecture} from '../parse.js'
+import {configuredOptions, fromHeld, parseLecture} from '../parse.js'
 import type {HeldLecture, ParsedLecture} from '../parse.js'
-import type {Collection, Lecture, RenderedCard} from '../types.js'
+import type {Collection, Lecture} from '../types.js'
 import type {MediaRead} from './build-cache.js'
 import type {GatheredNotes} from './notes.js'
 import type {Pool} from './pool.js'
@@ -66,11 +65,10 @@ export async function parseInPool(gathered: GatheredNotes, parallel: Parallel, c
     while (front < back) {
       const index = front++
       const lecture = lectures[index] as Lecture
-      const {data, keys, cards, media} = await parallel.pool.submit({kind: 'parse', lecture, options, roots, cwd})
+      const {data, media} = await parallel.pool.submit({kind: 'parse', lecture, options, roots, cwd})
       progress()
       parallel.onMedia(media)
-      const {cards: _, ...rest} = fromData({...data, cards: []})
-      parsed[index] = {...rest, lecture, keys, cards: () => deserialize(cards) as RenderedCard[]}
+      parsed[index] = fromHeld(data, lecture)
     }
   }
   const inWorkers = Promise.all(Array.from({length: 2 * parallel.workers}, feed))

@@ -6,7 +6,7 @@
  * how many).
  */
 import {Worker} from 'node:worker_threads'
-import type {CardKey, ParsedData} from '../parse.js'
+import type {HeldData} from '../parse.js'
 import type {Collection, Lecture} from '../types.js'
 import type {MediaRead} from './build-cache.js'
 
@@ -17,8 +17,7 @@ export type Task =
 
 /** What it answers, by kind. */
 export interface Results {
-  /** The parsed lecture; its cards as `v8.serialize` bytes, and what matching reads of them. */
-  parse: {data: Omit<ParsedData, 'cards'>; keys: CardKey[]; cards: Uint8Array; media: MediaRead[]}
+  parse: {data: HeldData; media: MediaRead[]}
   pack: {bytes: Uint8Array}
 }
 

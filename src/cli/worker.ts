@@ -4,11 +4,10 @@
  * (packing zips asynchronously) lets the next run, so answers can come back
  * out of order.
  */
-import {serialize} from 'node:v8'
 import {parentPort} from 'node:worker_threads'
 import {pack} from '../anki/pack.js'
 import {loadEngine} from '../engine.js'
-import {parseLecture, toData} from '../parse.js'
+import {parseLecture, toHeld} from '../parse.js'
 import {recordMedia} from './build-cache.js'
 import {mediaReader} from './media-reader.js'
 import type {Results, Task} from './pool.js'
@@ -28,7 +27,6 @@ async function answer(task: Task): Promise<Results[Task['kind']]> {
   if (task.kind === 'pack') return {bytes: await pack(task.collection)}
   await loadEngine()
   const media = recordMedia(mediaReader(new Map(task.roots), task.cwd))
-  const {cards, ...data} = toData(parseLecture(task.lecture, {...task.options, readMedia: media.readMedia}))
   // The cards go back as bytes, made into objects only when their deck is (HeldLecture).
-  return {data, keys: cards.map(({attributes, question}) => ({attributes, question})), cards: serialize(cards), media: media.reads}
+  return {data: toHeld(parseLecture(task.lecture, {...task.options, readMedia: media.readMedia})), media: media.reads}
 }
