@@ -1,3 +1,4 @@
+import {Buffer} from 'node:buffer'
 import type {VFile} from 'vfile'
 import * as z from 'zod/mini'
 import './schema.js'
@@ -57,17 +58,18 @@ export const emptyState: State = {notetypes: {}, entries: []}
  * by guid — so that a merge conflict or a hand edit spoils single lines only:
  * each bad line is a `bad-lock` warning and is skipped.
  *
- * @param text
- *   Contents of `deckc.lock`.
+ * @param source
+ *   Contents of `deckc.lock`, as text or as UTF-8 bytes (read a line at a
+ *   time: a large state file is never held as one string).
  * @param file
  *   Receives `bad-lock` warnings (its path is the state file's).
  */
-export function parseState(text: string, file: VFile): State {
+export function parseState(source: string | Uint8Array, file: VFile): State {
   const state: State = {notetypes: {}, entries: []}
   const guids = new Set<string>()
   const strings = new Map<string, string>()
   const shared = (value: string) => strings.get(value) ?? (strings.set(value, value), value)
-  for (const [index, line] of text.split(/\r?\n/).entries()) {
+  for (const [index, line] of lines(source)) {
     if (line.trim() === '') continue
     const place = {line: index + 1, column: 1}
     let value: unknown
@@ -99,6 +101,22 @@ export function parseState(text: string, file: VFile): State {
     }
   }
   return state
+}
+
+/**
+ * The lines of a text or of UTF-8 bytes, with their indexes, one at a time.
+ * Split at LF only: the CR of a CRLF stays at the end of its line, where
+ * JSON, like `trim`, takes it for white space.
+ */
+function* lines(source: string | Uint8Array): Generator<[number, string]> {
+  const bytes = typeof source === 'string' ? undefined : Buffer.from(source.buffer, source.byteOffset, source.byteLength)
+  const length = bytes ? bytes.length : source.length
+  for (let start = 0, index = 0; start <= length; index++) {
+    let end = bytes ? bytes.indexOf(10, start) : (source as string).indexOf('\n', start)
+    if (end === -1) end = length
+    yield [index, bytes ? bytes.toString('utf8', start, end) : (source as string).slice(start, end)]
+    start = end + 1
+  }
 }
 
 /** Write a state file: header, then entries sorted by guid, one JSON object a line. */

@@ -187,4 +187,28 @@ describe('state file', () => {
       return {guid, note: 1_790_000_000_000, mod: 1_790_000_000, hash: 'abcdef0123456789', file: 'l.md', deck: 'L', question: 'Q?'}
     }
   })
+
+  it('reads the same from its bytes as from its text, line for line', () => {
+    const line = (guid: string, question: string) => JSON.stringify({guid, note: 1_790_000_000_000, mod: 1, hash: 'abcdef0123456789', file: 'l.md', deck: 'L', question})
+    const header = '{"deckc":"lock","version":1,"notetypes":{"1":2}}'
+    const texts = [
+      // CRLF endings, a blank line, a conflict marker, non-ASCII text, a lone CR inside a line.
+      [header, line('a', 'Was ist “Größe”?'), '', '=======', line('b', 'x\ry'), line('c', '日本?')].join('\r\n') + '\r\n',
+      // No final line ending, and a final line ending in CR without LF.
+      [header, line('a', 'Q?'), `${line('b', 'R?')}\r`].join('\n'),
+      [header, line('a', 'Q?'), line('a', 'twice?')].join('\n')
+    ]
+    for (const text of texts) {
+      const fromText = new VFile({path: 'deckc.lock'})
+      const fromBytes = new VFile({path: 'deckc.lock'})
+      const expected = parseState(text, fromText)
+      expect(parseState(new TextEncoder().encode(text), fromBytes)).toEqual(expected)
+      expect(fromBytes.messages.map(String)).toEqual(fromText.messages.map(String))
+    }
+    // What the text form gives, spelled out for the first one.
+    const file = new VFile({path: 'deckc.lock'})
+    const state = parseState(new TextEncoder().encode(texts[0]), file)
+    expect(state.entries.map((item) => [item.guid, item.question])).toEqual([['a', 'Was ist “Größe”?'], ['b', 'x\ry'], ['c', '日本?']])
+    expect(file.messages.map(String)).toEqual(['deckc.lock:4:1: Line is not JSON (a merge conflict?); skipped it; expected one card per line as written by deckc'])
+  })
 })

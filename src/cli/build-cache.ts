@@ -139,7 +139,7 @@ export async function baseKey(gathered: GatheredNotes, bundle: string | undefine
   for (const lecture of gathered.lectures) add([lecture.path, lecture.relative ?? null])
   for (const file of gathered.failed) add([file.path, file.messages.map(String)])
   // A state file is known by its size, time and inode, as packages are: hashing a large one would cost more than the rest.
-  for (const source of gathered.stateSources) add([source.path, source.bytes === undefined ? null : await fileStamp(source.path), source.file.messages.map(String)])
+  for (const source of gathered.stateSources) add([source.path, source.present ? await fileStamp(source.path) : null, source.file.messages.map(String)])
   add([bundle ?? null, bundle === undefined ? null : await fileStamp(bundle)])
   return key.digest('hex')
 }

@@ -1,3 +1,4 @@
+import {hash} from 'node:crypto'
 import {readFile, stat} from 'node:fs/promises'
 import path from 'node:path'
 import v8 from 'node:v8'
@@ -131,7 +132,7 @@ async function fullBuild(gathered: GatheredNotes, environment: Environment, buil
     for (const stateFile of stateFiles) {
       const entries = next().entries.filter((entry) => lockOf(entry) === stateFile.path)
       const bytes = stateFileBytes(stateFile.path, {notetypes, entries}, environment.cwd)
-      const same = stateFile.bytes === undefined ? entries.length === 0 : bytes.equals(stateFile.bytes)
+      const same = stateFile.digest === undefined ? entries.length === 0 : hash('sha256', bytes) === stateFile.digest
       if (building && !same) texts.set(stateFile.path, bytes)
     }
     return texts
@@ -247,7 +248,7 @@ async function finish(plan: Plan, context: Context): Promise<number> {
   }
 
   // The state files, as they are once this build is done (for the record's key).
-  const written = gathered.stateSources.map((source) => ({path: source.path, file: new VFile({path: source.file.path}), bytes: source.bytes}))
+  const written = gathered.stateSources.map((source) => ({path: source.path, file: new VFile({path: source.file.path}), present: source.present, bytes: undefined as Uint8Array | undefined}))
   const stateTexts = plan.stateTexts()
   for (const [index, source] of gathered.stateSources.entries()) {
     const bytes = stateTexts.get(source.path)
@@ -259,7 +260,7 @@ async function finish(plan: Plan, context: Context): Promise<number> {
     await writeAtomic(source.path, bytes).then(
       () => {
         const after = written[index]
-        if (after) after.bytes = bytes
+        if (after) after.present = true
       },
       (error: Error) => {
         complete = false

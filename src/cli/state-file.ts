@@ -1,4 +1,5 @@
 import {Buffer} from 'node:buffer'
+import {hash} from 'node:crypto'
 import {readFile, stat} from 'node:fs/promises'
 import path from 'node:path'
 import {VFile} from 'vfile'
@@ -15,8 +16,8 @@ export interface StateFile {
   path: string
   /** Receives `bad-lock` warnings; its path is the state file's display path. */
   file: VFile
-  /** Bytes as read (`undefined`: no file yet); kept as bytes, which take less memory than the text. */
-  bytes: Uint8Array | undefined
+  /** SHA-256 of the bytes as read (`undefined`: no file yet): whether a build changes the file. */
+  digest: string | undefined
   /** The state, with `file` of each entry relative to the working directory. */
   state: State
 }
@@ -42,10 +43,13 @@ export async function locateStateFile(root: string, cwd: string): Promise<string
   return path.join(start, stateFileName)
 }
 
-/** A state file's bytes as read, before parsing (`bytes` undefined: no file yet, or unreadable). */
+/** A state file's bytes as read, before parsing. */
 export interface StateSource {
   path: string
   file: VFile
+  /** Whether there was a file to read. */
+  present: boolean
+  /** The bytes as read (`undefined`: no file yet, or unreadable; or let go once parsed, see `parseStateSource`). */
   bytes: Uint8Array | undefined
 }
 
@@ -58,18 +62,24 @@ export async function readStateSource(absolute: string, cwd: string): Promise<St
     }
     return undefined
   })
-  return {path: absolute, file, bytes}
+  return {path: absolute, file, present: bytes !== undefined, bytes}
 }
 
-/** Parse a state file read by `readStateSource`; a missing one is an empty state. */
+/**
+ * Parse a state file read by `readStateSource`; a missing one is an empty
+ * state. The source lets go of its bytes: a full build needs only the
+ * entries and the digest, and a million cards' state file is over 200 MB.
+ */
 export function parseStateSource(source: StateSource, cwd: string): StateFile {
-  const text = source.bytes === undefined ? undefined : Buffer.from(source.bytes.buffer, source.bytes.byteOffset, source.bytes.byteLength).toString('utf8')
-  const state = text === undefined ? emptyState : parseState(text, source.file)
+  const {bytes} = source
+  source.bytes = undefined
+  const state = bytes === undefined ? emptyState : parseState(bytes, source.file)
+  const digest = bytes === undefined ? undefined : hash('sha256', bytes)
   const folder = path.dirname(source.path)
   // In place, and once per file name: a state file has many entries and few files.
   const toCwd = memoize((file: string) => display(cwd, path.resolve(folder, file)))
   for (const entry of state.entries) entry.file = toCwd(entry.file)
-  return {path: source.path, file: source.file, bytes: source.bytes, state}
+  return {path: source.path, file: source.file, digest, state}
 }
 
 /**
