@@ -179,13 +179,32 @@ export function toHeld(parsed: ParsedLecture): HeldData {
     ...rest,
     lecture: where,
     messages: file.messages.map((message) => ({reason: message.reason, place: message.place, ruleId: message.ruleId, source: message.source, fatal: message.fatal})),
-    keys: cards.map(({attributes, question}) => ({attributes, question})),
+    keys: keysFrom(cards),
     cards: serialize(cards)
   }
 }
 
-/** {@link HeldData} back as a lecture whose cards are made from their bytes when asked for. */
-export function fromHeld(data: HeldData, lecture: Lecture): HeldLecture {
+/**
+ * Where a held lecture keeps its cards' bytes: a function that gives them
+ * back on each call (default: the bytes themselves, in memory).
+ */
+export type Keep = (bytes: Uint8Array) => () => Uint8Array
+
+const inMemory: Keep = (bytes) => () => bytes
+
+/** A lecture parsed in this thread, its cards kept as bytes (where `keep` puts them) until its deck is made. */
+export function held(parsed: ParsedLecture, keep: Keep = inMemory): HeldLecture {
+  const {cards, ...rest} = parsed
+  const bytes = keep(serialize(cards))
+  return {...rest, keys: keysFrom(cards), cards: () => deserialize(bytes()) as RenderedCard[]}
+}
+
+function keysFrom(cards: RenderedCard[]): CardKey[] {
+  return cards.map(({attributes, question}) => ({attributes, question}))
+}
+
+/** {@link HeldData} back as a lecture whose cards are made from their bytes (where `keep` puts them) when asked for. */
+export function fromHeld(data: HeldData, lecture: Lecture, keep: Keep = inMemory): HeldLecture {
   const {lecture: _, messages, cards, ...rest} = data
   const file = new VFile({path: lecture.path})
   for (const message of messages) {
@@ -196,5 +215,6 @@ export function fromHeld(data: HeldData, lecture: Lecture): HeldLecture {
     })
     restored.fatal = message.fatal
   }
-  return {...rest, lecture, file, cards: () => deserialize(cards) as RenderedCard[]}
+  const bytes = keep(cards)
+  return {...rest, lecture, file, cards: () => deserialize(bytes()) as RenderedCard[]}
 }

@@ -1,6 +1,6 @@
 // Builds on worker threads give the bytes, reports and state file of a build
 // in one thread, whatever the number of workers.
-import {mkdirSync, writeFileSync} from 'node:fs'
+import {mkdirSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {builtFiles, project, run} from './process.js'
@@ -18,18 +18,26 @@ const files: Record<string, string> = {
 describe('builds on worker threads', () => {
   it('give what a build in one thread gives', async () => {
     const results = []
-    for (const workers of ['0', '1', '3']) {
+    // The last sets the parsed cards aside on disk, as builds of over 32 MB of notes do.
+    for (const [workers, spill] of [['0', '0'], ['1', '0'], ['3', '0'], ['1', '1']] as const) {
       const cwd = project(files)
-      const first = await run(cwd, ['build'], {env: {DECKC_WORKERS: workers, DECKC_TRACE: '1'}})
-      const second = await run(cwd, ['build', '--json'], {epoch: '1790086400', env: {DECKC_WORKERS: workers}})
+      const temporary = path.join(cwd, 'tmp')
+      mkdirSync(temporary)
+      const env = {DECKC_WORKERS: workers, DECKC_SPILL: spill, TMPDIR: temporary}
+      const first = await run(cwd, ['build'], {env: {...env, DECKC_TRACE: '1'}})
+      const second = await run(cwd, ['build', '--json'], {epoch: '1790086400', env})
       const trace = /deckc: .*\n$/.exec(first.stderr)
-      expect(trace?.[0]).toContain(workers === '0' ? 'full build;' : `full build on ${workers} workers;`)
+      expect(trace?.[0]).toContain(workers === '0' ? 'full build;' : `full build on ${workers} workers${spill === '1' ? ', parsed cards on disk' : ''};`)
+      // The folder of set-aside cards is removed.
+      expect(readdirSync(temporary)).toEqual([])
+      rmSync(temporary, {recursive: true})
       results.push({first: {...first, stderr: first.stderr.slice(0, trace?.index)}, second, outputs: builtFiles(cwd)})
     }
     expect(results[0]?.first.code).toBe(1)
     expect(results[0]?.first.stderr).toContain('[missing-media]')
     expect(results[1]).toEqual(results[0])
     expect(results[2]).toEqual(results[0])
+    expect(results[3]).toEqual(results[0])
   }, 60_000)
 
   it('record the media they read, so a changed image rebuilds its lecture', async () => {

@@ -17,7 +17,7 @@ import {display} from './files.js'
 import type {Step} from './incremental.js'
 import {compileGathered, gatherNotes} from './notes.js'
 import type {GatheredNotes} from './notes.js'
-import {packInOrder, workerScript, workersFor} from './parallel.js'
+import {packInOrder, spills, workerScript, workersFor} from './parallel.js'
 import type {Parallel} from './parallel.js'
 import type {Pool} from './pool.js'
 import {printResult} from './output.js'
@@ -100,19 +100,28 @@ export async function build(invocation: BuildInvocation, environment: Environmen
   const how = plan ? `incremental: ${plan.steps.filter((step) => 'compiled' in step).length} compiled, ${plan.steps.filter((step) => 'kept' in step).length} kept` : 'full'
   // A full build of many lectures parses and packs them on every core: workers for parsing, then
   // fresh ones for packing (a parsing worker's heap stays large long after).
-  const workers = plan ? 0 : await workersFor(gathered.lectures.length, gathered.lectures.reduce((sum, lecture) => sum + lecture.value.length, 0), environment.env)
+  const notesBytes = gathered.lectures.reduce((sum, lecture) => sum + lecture.value.length, 0)
+  const workers = plan ? 0 : await workersFor(gathered.lectures.length, notesBytes, environment.env)
   const startPool = workers > 0 ? (await import('./pool.js')).startPool : undefined
-  if (!plan) {
-    const parsing = startPool?.(workers, workerScript)
-    plan = await fullBuild(gathered, environment, invocation.command === 'build', parsing && {pool: parsing, workers, onMedia: (reads) => cache?.media.push(...reads)}).finally(() => parsing?.close())
+  // A very large one sets the parsed cards aside on disk until their decks are made.
+  const shelf = workers > 0 && spills(notesBytes, environment.env) ? (await import('./shelf.js')).openShelf() : undefined
+  let compiled = 0
+  let code: number
+  try {
+    if (!plan) {
+      const parsing = startPool?.(workers, workerScript)
+      plan = await fullBuild(gathered, environment, invocation.command === 'build', parsing && {pool: parsing, workers, onMedia: (reads) => cache?.media.push(...reads), keep: shelf?.put}).finally(() => parsing?.close())
+    }
+    const pool = startPool?.(workers, workerScript)
+    compiled = performance.now()
+    code = await finish(plan, {invocation, environment, gathered, targets, cache, pool, workers})
+  } finally {
+    shelf?.close()
   }
-  const pool = startPool?.(workers, workerScript)
-  const compiled = performance.now()
-  const code = await finish(plan, {invocation, environment, gathered, targets, cache, pool, workers})
   // `DECKC_TRACE=1`: say how the build went (to see what the cache saves), after the report.
   if (environment.env['DECKC_TRACE']) {
     const seconds = (from: number, to: number) => ((to - from) / 1000).toFixed(3)
-    environment.stderr(`deckc: ${how} build${workers > 0 ? ` on ${workers} workers` : ''}; read ${seconds(started, read)} s, compile ${seconds(read, compiled)} s, write ${seconds(compiled, performance.now())} s\n`)
+    environment.stderr(`deckc: ${how} build${workers > 0 ? ` on ${workers} workers` : ''}${shelf ? ', parsed cards on disk' : ''}; read ${seconds(started, read)} s, compile ${seconds(read, compiled)} s, write ${seconds(compiled, performance.now())} s\n`)
   }
   return code
 }

@@ -8,8 +8,8 @@
 import {existsSync} from 'node:fs'
 import type {CompiledDeck} from '../compile.js'
 import {loadEngine} from '../engine.js'
-import {configuredOptions, fromHeld, parseLecture} from '../parse.js'
-import type {HeldLecture, ParsedLecture} from '../parse.js'
+import {configuredOptions, fromHeld, held, parseLecture} from '../parse.js'
+import type {HeldLecture, Keep, ParsedLecture} from '../parse.js'
 import type {Collection, Lecture} from '../types.js'
 import type {MediaRead} from './build-cache.js'
 import type {GatheredNotes} from './notes.js'
@@ -32,6 +32,17 @@ export async function workersFor(tasks: number, bytes: number, env: Record<strin
   return Math.min(tasks - 1, availableParallelism() - 1)
 }
 
+/**
+ * Whether a full build with this much notes text sets its parsed cards aside
+ * on disk until their decks are made (shelf.ts): above 32 MB (about 250,000
+ * cards), where holding them would take more memory than a deck's packing;
+ * `DECKC_SPILL=1` or `0` asks for it or not whatever the size.
+ */
+export function spills(bytes: number, env: Record<string, string | undefined>): boolean {
+  const wanted = env['DECKC_SPILL']
+  return wanted === '1' || (wanted !== '0' && bytes > 32_000_000)
+}
+
 /** Set by the bundler; absent when deckc runs from its sources. */
 declare const DECKC_BUILD_ID: string | undefined
 
@@ -40,6 +51,8 @@ export interface Parallel {
   pool: Pool
   workers: number
   onMedia: (reads: MediaRead[]) => void
+  /** Where parsed cards wait for their decks (default: in memory, as the workers' bytes). */
+  keep?: Keep | undefined
 }
 
 /**
@@ -48,7 +61,8 @@ export interface Parallel {
  * next one as it is free, until they meet (this thread also reads the state
  * files meanwhile, so a fixed share would keep the workers waiting). The
  * results are the same as parsing here alone; the workers' cards stay in the
- * bytes they came in until their decks are made.
+ * bytes they came in until their decks are made (with `keep`, this thread's
+ * become such bytes too, and all are kept where it puts them).
  */
 export async function parseInPool(gathered: GatheredNotes, parallel: Parallel, cwd: string, onProgress: (done: number) => void): Promise<Array<ParsedLecture | HeldLecture>> {
   const {lectures} = gathered
@@ -68,14 +82,15 @@ export async function parseInPool(gathered: GatheredNotes, parallel: Parallel, c
       const {data, media} = await parallel.pool.submit({kind: 'parse', lecture, options, roots, cwd})
       progress()
       parallel.onMedia(media)
-      parsed[index] = fromHeld(data, lecture)
+      parsed[index] = fromHeld(data, lecture, parallel.keep)
     }
   }
   const inWorkers = Promise.all(Array.from({length: 2 * parallel.workers}, feed))
   await loadEngine()
   while (front < back) {
     const index = --back
-    parsed[index] = parseLecture(lectures[index] as Lecture, {...options, readMedia: gathered.readMedia})
+    const parsedHere = parseLecture(lectures[index] as Lecture, {...options, readMedia: gathered.readMedia})
+    parsed[index] = parallel.keep ? held(parsedHere, parallel.keep) : parsedHere
     progress()
     // Let the workers' answers in, so they are handed their next lectures.
     await new Promise((resolve) => setImmediate(resolve))

@@ -1,0 +1,54 @@
+/**
+ * Bytes set aside in a temporary file until they are asked for. A large full
+ * build puts each lecture's parsed cards here between parsing and packing, so
+ * that it holds one deck's cards at a time rather than the whole corpus's
+ * (matching needs every lecture parsed before the first deck is made).
+ */
+import {closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync} from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+
+export interface Shelf {
+  /** Write bytes to the file; the function reads them back, on each call. */
+  put: (bytes: Uint8Array) => () => Uint8Array
+  /** Close and remove the file (its bytes can no longer be read). */
+  close: () => void
+}
+
+/** A shelf in a fresh folder of the system's temporary folder, made when the first bytes are put. */
+export function openShelf(): Shelf {
+  let folder: string | undefined
+  let fd: number | undefined
+  let end = 0
+  return {
+    put(bytes) {
+      if (fd === undefined) {
+        folder = mkdtempSync(path.join(os.tmpdir(), 'deckc-'))
+        fd = openSync(path.join(folder, 'cards'), 'w+')
+      }
+      const start = end
+      const {length} = bytes
+      let written = 0
+      while (written < length) written += writeSync(fd, bytes, written, length - written, start + written)
+      end += length
+      const file = fd
+      // Only where they are is kept, not the bytes.
+      return () => {
+        const read = new Uint8Array(length)
+        let done = 0
+        while (done < read.length) {
+          const count = readSync(file, read, done, read.length - done, start + done)
+          if (count === 0) throw new Error('deckc: the temporary file of parsed cards is shorter than written')
+          done += count
+        }
+        return read
+      }
+    },
+    close() {
+      if (fd !== undefined) closeSync(fd)
+      if (folder !== undefined) rmSync(folder, {recursive: true, force: true})
+      fd = undefined
+      folder = undefined
+    }
+  }
+}
