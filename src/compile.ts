@@ -95,19 +95,24 @@ export function assembleInTurn(parsed: Array<ParsedLecture | HeldLecture>, optio
 
   const previous = options.state?.entries ?? []
   const paths = new Set(lectures.map((lecture) => lecture.path))
-  const claimed = new Set<StateEntry>()
+  // Entries by their index in `previous` (a million-card state needs no map keyed by entry).
+  const claimed = new Uint8Array(previous.length)
   // The entries by file and by own deck name (the last `::` level), looked up once per lecture.
   const byFile = group(previous, (item) => item.file)
   const byTitle = group(previous, (item) => titleKey(item.deck))
-  const order = new Map(previous.map((item, index) => [item, index]))
   const matched = parsed.map((entry) => {
     if (!ok(entry)) return {pool: [], found: []}
     // A lecture's earlier cards: those of its file, and those of its deck from a file not in this build
     // (a renamed or moved file: its parent decks may differ, its own deck name is the same).
     const title = titleKey(entry.title)
-    const candidates = new Set([...(byFile.get(entry.lecture.path) ?? []), ...(byTitle.get(title) ?? []).filter((item) => !paths.has(item.file))])
-    const pool = [...candidates].filter((item) => !claimed.has(item)).sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0))
-    for (const item of pool) claimed.add(item)
+    const candidates = [...(byFile.get(entry.lecture.path) ?? []), ...(byTitle.get(title) ?? []).filter((index) => !paths.has(previous[index]?.file ?? ''))].sort((a, b) => a - b)
+    const pool: StateEntry[] = []
+    for (const index of candidates) {
+      // Also skips the second of an entry that is both of the file and of the deck.
+      if (claimed[index]) continue
+      claimed[index] = 1
+      pool.push(previous[index] as StateEntry)
+    }
     return {pool, found: match(keysOf(entry), pool)}
   })
 
@@ -151,13 +156,14 @@ export function assembleInTurn(parsed: Array<ParsedLecture | HeldLecture>, optio
   })
 }
 
-function group<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>()
-  for (const item of items) {
+/** The indexes of items by key, ascending. */
+function group<T>(items: T[], key: (item: T) => string): Map<string, number[]> {
+  const groups = new Map<string, number[]>()
+  for (const [index, item] of items.entries()) {
     const value = key(item)
     const list = groups.get(value)
-    if (list) list.push(item)
-    else groups.set(value, [item])
+    if (list) list.push(index)
+    else groups.set(value, [index])
   }
   return groups
 }

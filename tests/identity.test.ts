@@ -132,6 +132,16 @@ train the model
     expect(second[0]?.changes).toMatchObject({added: 0, updated: 4, removed: []})
   })
 
+  it('gives a moved file\'s cards to one lecture only when two new ones share its title', () => {
+    // Both new lectures could be the old file moved (same own deck name, the old file is gone): the first takes its cards.
+    const [first = [], second = []] = builds({'notes/caches.md': v1}, {'notes/a/caches.md': v1, 'notes/b/caches.md': v1})
+    expect(second.map((deck) => deck.deck)).toEqual(['a::Caches', 'b::Caches'])
+    expect(notes(second.slice(0, 1)).map((note) => note.guid)).toEqual(notes(first).map((note) => note.guid))
+    expect(second[1]?.changes).toMatchObject({added: 4, removed: []})
+    const guids = notes(second).map((note) => note.guid)
+    expect(new Set(guids).size).toBe(8)
+  })
+
   it('reports cards that moved to another deck', () => {
     const [, second = []] = builds({'notes/caches.md': v1}, {'notes/caches.md': v1.replace('Caches', 'Memory Hierarchy')})
     expect(second[0]?.changes?.moved).toHaveLength(4)

@@ -96,6 +96,8 @@ export async function parseInPool(gathered: GatheredNotes, parallel: Parallel, c
     await new Promise((resolve) => setImmediate(resolve))
   }
   await inWorkers
+  // The parsing workers' heaps are let go before this thread matches every lecture.
+  await parallel.pool.close()
   return parsed
 }
 
