@@ -40,6 +40,17 @@ describe('builds on worker threads', () => {
     expect(results[3]).toEqual(results[0])
   }, 60_000)
 
+  it('record what a rebuild compares, also when the lectures\' bytes are let go once parsed', async () => {
+    const cwd = project(files)
+    mkdirSync(path.join(cwd, 'node_modules'))
+    const env = {DECKC_WORKERS: '1', DECKC_SPILL: '1', DECKC_TRACE: '1'}
+    expect((await run(cwd, ['build'], {env})).stderr).toMatch(/deckc: full build on 1 workers, parsed cards on disk;/)
+    // The record has each lecture's hash: nothing is compiled again.
+    expect((await run(cwd, ['build'], {env})).stderr).toMatch(/deckc: incremental: 0 compiled, 5 kept build;/)
+    writeFileSync(path.join(cwd, 'notes/a.md'), files['notes/a.md']?.replace('fast memory', 'faster memory') ?? '')
+    expect((await run(cwd, ['build'], {env})).stderr).toMatch(/deckc: incremental: 1 compiled, 4 kept build;/)
+  }, 60_000)
+
   it('record the media they read, so a changed image rebuilds its lecture', async () => {
     const cwd = project(files)
     mkdirSync(path.join(cwd, 'node_modules'))

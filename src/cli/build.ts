@@ -9,6 +9,7 @@ import type {Changes} from '../identify.js'
 import {titleKey} from '../match.js'
 import {nextState} from '../state.js'
 import type {StateEntry} from '../state.js'
+import type {Lecture} from '../types.js'
 import type {Invocation} from './args.js'
 import {baseKey, contentHash, deckKey, fileStamp, mediaOf, openBuildCache, readRecord, restoredFile, storedMessages, storeRecord} from './build-cache.js'
 import type {BuildCache, BuildRecord, LectureRecord} from './build-cache.js'
@@ -103,18 +104,24 @@ export async function build(invocation: BuildInvocation, environment: Environmen
   const notesBytes = gathered.lectures.reduce((sum, lecture) => sum + lecture.value.length, 0)
   const workers = plan ? 0 : await workersFor(gathered.lectures.length, notesBytes, environment.env)
   const startPool = workers > 0 ? (await import('./pool.js')).startPool : undefined
-  // A very large one sets the parsed cards aside on disk until their decks are made.
+  // A very large one sets the parsed cards aside on disk until their decks are made, and lets go
+  // of each lecture's bytes once it is parsed, keeping its hash for the record.
   const shelf = workers > 0 && spills(notesBytes, environment.env) ? (await import('./shelf.js')).openShelf() : undefined
+  const hashes = new Map<string, string>()
+  const release = (lecture: Lecture) => {
+    if (cache) hashes.set(lecture.path, contentHash(lecture.value))
+    lecture.value = new Uint8Array(0)
+  }
   let compiled = 0
   let code: number
   try {
     if (!plan) {
       const parsing = startPool?.(workers, workerScript)
-      plan = await fullBuild(gathered, environment, invocation.command === 'build', parsing && {pool: parsing, workers, onMedia: (reads) => cache?.media.push(...reads), keep: shelf?.put}).finally(() => parsing?.close())
+      plan = await fullBuild(gathered, environment, invocation.command === 'build', parsing && {pool: parsing, workers, onMedia: (reads) => cache?.media.push(...reads), keep: shelf?.put, release: shelf && release}).finally(() => parsing?.close())
     }
     const pool = startPool?.(workers, workerScript)
     compiled = performance.now()
-    code = await finish(plan, {invocation, environment, gathered, targets, cache, pool, workers})
+    code = await finish(plan, {invocation, environment, gathered, targets, cache, pool, workers, hashes})
   } finally {
     shelf?.close()
   }
@@ -164,11 +171,13 @@ interface Context {
   cache: BuildCache | undefined
   pool: Pool | undefined
   workers: number
+  /** Content hashes of lectures whose bytes were let go (see `build`). */
+  hashes: Map<string, string>
 }
 
 /** Write the packages of compiled lectures, the bundle and the state files; report; keep the record. */
 async function finish(plan: Plan, context: Context): Promise<number> {
-  const {invocation, environment, gathered, targets, cache, pool, workers} = context
+  const {invocation, environment, gathered, targets, cache, pool, workers, hashes} = context
   const {cwd} = environment
   const {writing} = targets
   const outcomes: DeckOutcome[] = []
@@ -221,7 +230,7 @@ async function finish(plan: Plan, context: Context): Promise<number> {
     if (cache && target !== undefined) {
       records.push({
         path: deck.lecture.path,
-        hash: contentHash(bytesOf.get(deck.lecture.path) ?? ''),
+        hash: hashes.get(deck.lecture.path) ?? contentHash(bytesOf.get(deck.lecture.path) ?? ''),
         deckKey: deckKey(deck),
         output: await fileStamp(target),
         media: mediaOf(cache, deck.lecture.path),

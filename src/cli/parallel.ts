@@ -53,6 +53,8 @@ export interface Parallel {
   onMedia: (reads: MediaRead[]) => void
   /** Where parsed cards wait for their decks (default: in memory, as the workers' bytes). */
   keep?: Keep | undefined
+  /** Called once a lecture's bytes are no longer needed: parsed, here or by a worker. */
+  release?: ((lecture: Lecture) => void) | undefined
 }
 
 /**
@@ -80,6 +82,8 @@ export async function parseInPool(gathered: GatheredNotes, parallel: Parallel, c
       const index = front++
       const lecture = lectures[index] as Lecture
       const {data, media} = await parallel.pool.submit({kind: 'parse', lecture, options, roots, cwd})
+      // Only now: a task may wait in the pool's queue before it is sent.
+      parallel.release?.(lecture)
       progress()
       parallel.onMedia(media)
       parsed[index] = fromHeld(data, lecture, parallel.keep)
@@ -90,6 +94,7 @@ export async function parseInPool(gathered: GatheredNotes, parallel: Parallel, c
   while (front < back) {
     const index = --back
     const parsedHere = parseLecture(lectures[index] as Lecture, {...options, readMedia: gathered.readMedia})
+    parallel.release?.(lectures[index] as Lecture)
     parsed[index] = parallel.keep ? held(parsedHere, parallel.keep) : parsedHere
     progress()
     // Let the workers' answers in, so they are handed their next lectures.
