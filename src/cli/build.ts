@@ -25,7 +25,7 @@ import {printResult} from './output.js'
 import type {DeckOutcome} from './output.js'
 import {progress} from './progress.js'
 import {stateFileBytes} from './state-file.js'
-import type {StateFile} from './state-file.js'
+import type {StateFile, StateSource} from './state-file.js'
 import {removeStaleTemporaries, writeAtomic} from './write.js'
 
 type BuildInvocation = Extract<Invocation, {command: 'build' | 'check'}>
@@ -266,7 +266,7 @@ async function finish(plan: Plan, context: Context): Promise<number> {
   }
 
   // The state files, as they are once this build is done (for the record's key).
-  const written = gathered.stateSources.map((source) => ({path: source.path, file: new VFile({path: source.file.path}), present: source.present, bytes: undefined as Uint8Array | undefined}))
+  const written: StateSource[] = gathered.stateSources.map((source) => ({path: source.path, file: new VFile({path: source.file.path}), present: source.present, bytes: undefined}))
   const stateTexts = plan.stateTexts()
   for (const [index, source] of gathered.stateSources.entries()) {
     const bytes = stateTexts.get(source.path)

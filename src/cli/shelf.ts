@@ -34,6 +34,8 @@ export function openShelf(): Shelf {
       const file = fd
       // Only where they are is kept, not the bytes.
       return () => {
+        // Not a descriptor number that may since have been given to another file.
+        if (fd !== file) throw new Error('deckc: the temporary file of parsed cards is closed')
         const read = new Uint8Array(length)
         let done = 0
         while (done < read.length) {
