@@ -63,7 +63,7 @@ export type CardKey = Pick<RenderedCard, 'attributes' | 'question'>
  */
 export interface HeldLecture extends Omit<ParsedLecture, 'cards'> {
   /** Each card's question and attributes, in order. */
-  keys: CardKey[]
+  keys: PackedKeys
   /** The cards, made again on each call. */
   cards: () => RenderedCard[]
 }
@@ -75,7 +75,50 @@ export function cardsOf(parsed: ParsedLecture | HeldLecture): RenderedCard[] {
 
 /** What matching reads of each card of a parsed or held lecture. */
 export function keysOf(parsed: ParsedLecture | HeldLecture): CardKey[] {
-  return 'keys' in parsed ? parsed.keys : parsed.cards
+  return 'keys' in parsed ? unpackKeys(parsed.keys) : parsed.cards
+}
+
+/** How many cards a parsed or held lecture has. */
+export function cardCount(parsed: ParsedLecture | HeldLecture): number {
+  return 'keys' in parsed ? parsed.keys.ends.length : parsed.cards.length
+}
+
+/**
+ * The keys of a lecture's cards in a few objects rather than three a card:
+ * a held lecture keeps them until every lecture is matched, which for a
+ * million cards is a million questions.
+ */
+export interface PackedKeys {
+  /** The questions, one after the other. */
+  questions: string
+  /** Where each question ends in `questions`. */
+  ends: Uint32Array
+  /** 1 where a card has `.reverse`. */
+  reverse: Uint8Array
+  /** The `#id`s, by card index. */
+  ids: Array<[number, string]>
+}
+
+function packKeys(cards: CardKey[]): PackedKeys {
+  const ends = new Uint32Array(cards.length)
+  const reverse = new Uint8Array(cards.length)
+  const ids: Array<[number, string]> = []
+  let end = 0
+  for (const [index, {attributes, question}] of cards.entries()) {
+    end += question.length
+    ends[index] = end
+    reverse[index] = attributes.reverse ? 1 : 0
+    if (attributes.id !== undefined) ids.push([index, attributes.id])
+  }
+  return {questions: cards.map((card) => card.question).join(''), ends, reverse, ids}
+}
+
+function unpackKeys({questions, ends, reverse, ids}: PackedKeys): CardKey[] {
+  const idOf = new Map(ids)
+  return Array.from(ends, (end, index) => ({
+    attributes: {id: idOf.get(index), reverse: reverse[index] === 1},
+    question: questions.slice(index === 0 ? 0 : ends[index - 1], end)
+  }))
 }
 
 /**
@@ -169,7 +212,7 @@ export interface MessageData {
  * without the lecture's bytes: its cards as `v8.serialize` bytes, with what
  * matching reads of them (a {@link HeldLecture} on the other side).
  */
-export type HeldData = Omit<ParsedLecture, 'lecture' | 'file' | 'cards'> & {lecture: Omit<Lecture, 'value'>; messages: MessageData[]; keys: CardKey[]; cards: Uint8Array}
+export type HeldData = Omit<ParsedLecture, 'lecture' | 'file' | 'cards'> & {lecture: Omit<Lecture, 'value'>; messages: MessageData[]; keys: PackedKeys; cards: Uint8Array}
 
 /** A parsed lecture as {@link HeldData}. */
 export function toHeld(parsed: ParsedLecture): HeldData {
@@ -179,7 +222,7 @@ export function toHeld(parsed: ParsedLecture): HeldData {
     ...rest,
     lecture: where,
     messages: file.messages.map((message) => ({reason: message.reason, place: message.place, ruleId: message.ruleId, source: message.source, fatal: message.fatal})),
-    keys: keysFrom(cards),
+    keys: packKeys(cards),
     cards: serialize(cards)
   }
 }
@@ -196,11 +239,7 @@ const inMemory: Keep = (bytes) => () => bytes
 export function held(parsed: ParsedLecture, keep: Keep = inMemory): HeldLecture {
   const {cards, ...rest} = parsed
   const bytes = keep(serialize(cards))
-  return {...rest, keys: keysFrom(cards), cards: () => deserialize(bytes()) as RenderedCard[]}
-}
-
-function keysFrom(cards: RenderedCard[]): CardKey[] {
-  return cards.map(({attributes, question}) => ({attributes, question}))
+  return {...rest, keys: packKeys(cards), cards: () => deserialize(bytes()) as RenderedCard[]}
 }
 
 /** {@link HeldData} back as a lecture whose cards are made from their bytes (where `keep` puts them) when asked for. */

@@ -7,7 +7,7 @@ import type {CompiledDeck} from '../compile.js'
 import type {Config} from '../config.js'
 import {report} from '../report.js'
 import type {State, StateEntry} from '../state.js'
-import {configuredOptions, keysOf, parseLecture} from '../parse.js'
+import {cardCount, configuredOptions, parseLecture} from '../parse.js'
 import type {Lecture} from '../types.js'
 import type {Environment} from './environment.js'
 import {usageError} from './environment.js'
@@ -142,7 +142,7 @@ export async function compileGathered(gathered: GatheredNotes, environment: Envi
   const decks = assembleInTurn(parsed, {clock, state})
   bar.end()
   const files = [...failed, ...stateFiles.map((stateFile) => stateFile.file), ...parsed.map((entry) => entry.file)]
-  const cards = parsed.reduce((sum, entry) => sum + keysOf(entry).length, 0)
+  const cards = parsed.reduce((sum, entry) => sum + cardCount(entry), 0)
   return {paths, sources, config, stateFiles, state, owner, decks, files, cards}
 }
 
