@@ -39,6 +39,19 @@ describe('writeAtomic under faults', () => {
     return {...defaultWriteFs, ...overrides}
   }
 
+  it('writes parts one after the other, as one file', async () => {
+    const dir = folder()
+    const target = path.join(dir, 'deckc.lock')
+    writeFileSync(target, previous)
+    const parts = [new Uint8Array(70_000).fill(1), new Uint8Array(0), Uint8Array.from([2, 3]), new Uint8Array(5).fill(4)]
+    // Asked for one at a time, as a state file's are made.
+    await writeAtomic(target, (function* () {
+      yield* parts
+    })())
+    expect(new Uint8Array(readFileSync(target))).toEqual(Uint8Array.from(Buffer.concat(parts)))
+    expect(readdirSync(dir)).toEqual(['deckc.lock'])
+  })
+
   it('leaves the previous file intact and no temporary file when the disk fills up mid-write', async () => {
     const dir = folder()
     const target = path.join(dir, 'deck.apkg')

@@ -1,4 +1,4 @@
-import {hash} from 'node:crypto'
+import {createHash} from 'node:crypto'
 import {readFile, stat} from 'node:fs/promises'
 import path from 'node:path'
 import v8 from 'node:v8'
@@ -43,8 +43,8 @@ interface Targets {
 /** How a build goes on once its lectures are compiled or kept. */
 interface Plan {
   steps: Step[]
-  /** The new bytes of each state file that changes (asked for once the packages are written). */
-  stateTexts: () => Map<string, Uint8Array>
+  /** The new bytes of each state file that changes, whole or in parts (asked for once the packages are written). */
+  stateTexts: () => Map<string, Uint8Array | Iterable<Uint8Array>>
   /** State files as parsed (full builds), for their messages and notices. */
   stateFiles: StateFile[]
   /** Own deck names of state entries whose lecture is not in the build (asked for at the end). */
@@ -144,17 +144,25 @@ async function fullBuild(gathered: GatheredNotes, environment: Environment, buil
   const lockOf = (entry: StateEntry) => owner(entry) ?? stateFileOf.get(entry.file)
   const paths = new Set(gathered.lectures.map((lecture) => lecture.path))
   const stateTexts = () => {
-    const texts = new Map<string, Uint8Array>()
+    const texts = new Map<string, Iterable<Uint8Array>>()
     for (const stateFile of stateFiles) {
       const entries = next().entries.filter((entry) => lockOf(entry) === stateFile.path)
-      const bytes = stateFileBytes(stateFile.path, {notetypes, entries}, environment.cwd)
-      const same = stateFile.digest === undefined ? entries.length === 0 : hash('sha256', bytes) === stateFile.digest
+      // Made once to compare, again to write when it changed: never held whole.
+      const bytes = {[Symbol.iterator]: () => stateFileBytes(stateFile.path, {notetypes, entries}, environment.cwd)}
+      const same = stateFile.digest === undefined ? entries.length === 0 : digestOf(bytes) === stateFile.digest
       if (building && !same) texts.set(stateFile.path, bytes)
     }
     return texts
   }
   const orphanTitles = () => [...new Set(next().entries.filter((entry) => !paths.has(entry.file)).map((entry) => titleKey(entry.deck)))].sort()
   return {steps: made.map((deck) => ({compiled: deck})), cards, stateTexts, stateFiles, orphanTitles, bundled: undefined}
+}
+
+/** SHA-256 of bytes given in parts. */
+function digestOf(parts: Iterable<Uint8Array>): string {
+  const digest = createHash('sha256')
+  for (const part of parts) digest.update(part)
+  return digest.digest('hex')
 }
 
 /** A function that computes its value on the first call only. */

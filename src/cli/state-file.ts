@@ -84,23 +84,22 @@ export function parseStateSource(source: StateSource, cwd: string): StateFile {
 
 /**
  * The bytes of a state file for a state whose paths are relative to the
- * working directory, made a few thousand lines at a time: a state file of a
- * million cards never exists as one string beside its lines.
+ * working directory, made ten thousand lines at a time as they are asked
+ * for: a state file of a million cards is written (or compared) without ever
+ * being in memory whole.
  */
-export function stateFileBytes(absolute: string, state: State, cwd: string): Buffer {
+export function* stateFileBytes(absolute: string, state: State, cwd: string): Generator<Buffer> {
   const folder = path.dirname(absolute)
   const toFolder = memoize((file: string) => path.relative(folder, path.resolve(cwd, file)).split(path.sep).join('/'))
-  const chunks: Buffer[] = []
   let lines: string[] = []
   for (const line of stateLines(state, toFolder)) {
     lines.push(line)
     if (lines.length === 10_000) {
-      chunks.push(Buffer.from(`${lines.join('\n')}\n`))
+      yield Buffer.from(`${lines.join('\n')}\n`)
       lines = []
     }
   }
-  if (lines.length > 0) chunks.push(Buffer.from(`${lines.join('\n')}\n`))
-  return Buffer.concat(chunks)
+  if (lines.length > 0) yield Buffer.from(`${lines.join('\n')}\n`)
 }
 
 /** A function of a string that computes each value once. */

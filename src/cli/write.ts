@@ -32,11 +32,11 @@ const staleAfter = 10 * 60 * 1000
  * @param target
  *   Absolute path of the file to write; missing folders are created.
  * @param data
- *   The new contents.
+ *   The new contents, or its parts in order (each asked for when written).
  * @param fs
  *   The file system (default: Node's).
  */
-export async function writeAtomic(target: string, data: Uint8Array, fs: WriteFs = defaultWriteFs): Promise<void> {
+export async function writeAtomic(target: string, data: Uint8Array | Iterable<Uint8Array>, fs: WriteFs = defaultWriteFs): Promise<void> {
   const folder = path.dirname(target)
   await fs.mkdir(folder, {recursive: true})
   await removeStaleTemporaries(target, fs)
@@ -44,7 +44,8 @@ export async function writeAtomic(target: string, data: Uint8Array, fs: WriteFs 
   try {
     const handle = await fs.open(temporary, 'wx')
     try {
-      await handle.writeFile(data)
+      // Each call writes on from where the last one ended.
+      for (const part of data instanceof Uint8Array ? [data] : data) await handle.writeFile(part)
       await handle.sync()
     } finally {
       await handle.close()
