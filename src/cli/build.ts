@@ -107,6 +107,7 @@ export async function build(invocation: BuildInvocation, environment: Environmen
   // A very large one sets the parsed cards aside on disk until their decks are made, and lets go
   // of each lecture's bytes once it is parsed, keeping its hash for the record.
   const shelf = workers > 0 && spills(notesBytes, environment.env) ? (await import('./shelf.js')).openShelf() : undefined
+  if (shelf) tightenHeap()
   const hashes = new Map<string, string>()
   const release = (lecture: Lecture) => {
     if (cache) hashes.set(lecture.path, contentHash(lecture.value))
@@ -347,6 +348,18 @@ function appendedFields(stateFiles: StateFile[], notetypes: Record<string, numbe
  */
 function tuneWasm(cards: number): void {
   if (cards < 20_000) v8.setFlagsFromString('--liftoff-only')
+}
+
+/**
+ * Very large builds let V8's heap grow only 60 % past what was live at the
+ * last full collection before collecting again (by default it may grow a few
+ * times over). At 1,000,000 cards: peak RSS 1.01–1.02 GB instead of
+ * 1.22–1.36 GB, in 55.6 and 65.5 s against 60.6 and 57.4 s (alternating
+ * runs); at 10 %, 0.95 GB but 81 s. Applies to this thread and to workers
+ * started after.
+ */
+function tightenHeap(): void {
+  v8.setFlagsFromString('--heap-growing-percent=60')
 }
 
 /** Write a package unless it already holds these bytes (then only the temporary files of killed builds are removed). */
