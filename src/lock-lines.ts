@@ -111,11 +111,11 @@ export interface Cut {
 }
 
 /**
- * The bytes with the cuts made. Cuts at one offset are made in the order
- * given (the caller orders new lines by guid); unchanged stretches between
- * them are copied as they are.
+ * The bytes with the cuts made, as parts to write one after the other. Cuts
+ * at one offset are made in the order given (the caller orders new lines by
+ * guid); unchanged stretches between them are views of `bytes`, not copies.
  */
-export function splice(bytes: Buffer, cuts: Cut[]): Buffer {
+export function splice(bytes: Buffer, cuts: Cut[]): Buffer[] {
   const ordered = cuts.map((cut, order) => ({...cut, order})).sort((a, b) => a.at - b.at || a.order - b.order)
   const parts: Buffer[] = []
   let from = 0
@@ -125,5 +125,16 @@ export function splice(bytes: Buffer, cuts: Cut[]): Buffer {
     from = Math.max(from, cut.at + cut.skip)
   }
   parts.push(bytes.subarray(from))
-  return Buffer.concat(parts)
+  return parts
+}
+
+/** Whether parts put together are these bytes. */
+export function sameParts(parts: Uint8Array[], bytes: Uint8Array): boolean {
+  if (parts.reduce((sum, part) => sum + part.length, 0) !== bytes.length) return false
+  let at = 0
+  for (const part of parts) {
+    if (Buffer.compare(part, bytes.subarray(at, at + part.length)) !== 0) return false
+    at += part.length
+  }
+  return true
 }

@@ -3,7 +3,7 @@
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 import {VFile} from 'vfile'
-import {findGuid, guidAt, lineText, linesWith, scanLock, splice} from '../src/lock-lines.js'
+import {findGuid, guidAt, lineText, linesWith, sameParts, scanLock, splice} from '../src/lock-lines.js'
 import type {Cut} from '../src/lock-lines.js'
 import {stateFileBytes} from '../src/cli/state-file.js'
 import {entryLine, parseState, serializeState} from '../src/state.js'
@@ -61,8 +61,11 @@ describe('state files at the byte level', () => {
         for (const item of [...added].sort((a, b) => (a.guid < b.guid ? -1 : a.guid > b.guid ? 1 : 0))) {
           cuts.push({at: lock.starts[findGuid(lock, item.guid).index] as number, skip: 0, insert: entryLine(item)})
         }
-        const spliced = splice(lock.bytes, cuts)
-        expect(spliced.toString()).toBe(bytes([...kept, ...added]).toString())
+        const parts = splice(lock.bytes, cuts)
+        const expected = bytes([...kept, ...added])
+        expect(Buffer.concat(parts).toString()).toBe(expected.toString())
+        expect(sameParts(parts, expected)).toBe(true)
+        expect(sameParts(parts, lock.bytes)).toBe(expected.equals(lock.bytes))
       })
     )
   })

@@ -20,7 +20,7 @@ import type {CompiledDeck} from '../compile.js'
 import {whenLoaded} from '../engine.js'
 import {titleKey} from '../match.js'
 import {configuredOptions, parseLecture} from '../parse.js'
-import {findGuid, lineText, linesWith, scanLock, splice} from '../lock-lines.js'
+import {findGuid, lineText, linesWith, sameParts, scanLock, splice} from '../lock-lines.js'
 import type {Cut, LockLines, Span} from '../lock-lines.js'
 import {entryLine, parseEntryLine} from '../state.js'
 import type {StateEntry} from '../state.js'
@@ -38,7 +38,7 @@ export type Step = {compiled: () => CompiledDeck} | {kept: LectureRecord}
 export interface IncrementalBuild {
   steps: Step[]
   /** The new bytes of each state file that changes. */
-  stateTexts: () => Map<string, Uint8Array>
+  stateTexts: () => Map<string, Uint8Array | Uint8Array[]>
 }
 
 /** Where an incremental build stands. */
@@ -144,8 +144,8 @@ function scanStateFiles(gathered: GatheredNotes, changed: string[], cwd: string)
   }
 
   /** The state files after the build: each compiled lecture's entries replace its old ones. */
-  const rewrite = (decks: CompiledDeck[]): Map<string, Uint8Array> => {
-    const texts = new Map<string, Uint8Array>()
+  const rewrite = (decks: CompiledDeck[]): Map<string, Uint8Array | Uint8Array[]> => {
+    const texts = new Map<string, Uint8Array | Uint8Array[]>()
     for (const file of files) {
       if (file.lectures.size === 0) continue
       const cuts: Cut[] = []
@@ -153,11 +153,17 @@ function scanStateFiles(gathered: GatheredNotes, changed: string[], cwd: string)
       for (const deck of decks) {
         const inFile = file.lectures.get(deck.lecture.path)
         if (inFile === undefined || !deck.entries) continue
+        // A card whose line comes out as it was stays where it is: neither cut nor written anew.
+        const same = new Set<string>()
+        for (const entry of deck.entries) {
+          const span = file.spans.get(entry.guid)
+          if (span && lineText(file.bytes, span) === entryLine(entry, inFile)) same.add(entry.guid)
+        }
         for (const entry of deck.replaced) {
           const span = file.spans.get(entry.guid)
-          if (span) cuts.push({at: span.start, skip: span.end + 1 - span.start})
+          if (span && !same.has(entry.guid)) cuts.push({at: span.start, skip: span.end + 1 - span.start})
         }
-        for (const entry of deck.entries) added.push({...entry, file: inFile})
+        for (const entry of deck.entries) if (!same.has(entry.guid)) added.push({...entry, file: inFile})
       }
       // A new line goes where its guid sorts: in place of a line it replaces, else found in the index.
       added.sort((a, b) => (a.guid < b.guid ? -1 : a.guid > b.guid ? 1 : 0))
@@ -171,8 +177,11 @@ function scanStateFiles(gathered: GatheredNotes, changed: string[], cwd: string)
         }
         cuts.push({at, skip: 0, insert: entryLine(entry)})
       }
-      const bytes = splice(file.bytes, cuts)
-      if (!bytes.equals(file.bytes)) texts.set(file.path, bytes)
+      if (cuts.length === 0) continue
+      const parts = splice(file.bytes, cuts)
+      // A few parts are written as they are; many small ones (a lecture's lines are spread over
+      // the file) as one buffer, as a write each would cost more than the copy.
+      if (!sameParts(parts, file.bytes)) texts.set(file.path, parts.length > 64 ? Buffer.concat(parts) : parts)
     }
     return texts
   }
