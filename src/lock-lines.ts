@@ -2,8 +2,9 @@
  * A state file as deckc writes it (state.ts: a header line, then one entry a
  * line sorted by guid, each starting `{"guid":"…","note":N,`), read and
  * changed at the byte level: the note id of every line and whether a guid is
- * in use without parsing any line, the lines that mention a lecture, and a
- * copy with some lines dropped and others merged in. For incremental builds,
+ * in use without parsing any line, the lines that mention a lecture, and the
+ * file with some lines dropped and others merged in (as parts, mostly views
+ * of the bytes read). For incremental builds,
  * where decoding and parsing every entry of a large state file would cost
  * more than compiling the lecture that changed. Anything not in that form
  * gives `undefined`; the caller then reads the file the ordinary way.
