@@ -2,7 +2,7 @@
 // start loads a few modules instead of hundreds; code only some commands or
 // lectures need (the Markdown engine, preview, inspect) is in chunks loaded on
 // demand. Runs on `npm ci` (prepare) and before tests.
-import {rmSync} from 'node:fs'
+import {rmSync, writeFileSync} from 'node:fs'
 import {build} from 'esbuild'
 import {nodeBundle} from './esbuild-options.js'
 
@@ -18,3 +18,11 @@ await build({
   chunkNames: '[name]-[hash]',
   minify: true
 })
+
+// The empty collection every package starts from (src/anki/pack.ts), made once here by the same
+// code that would otherwise make it in every build, through a module bundled for the purpose.
+const maker = 'build/.make-collection.mjs'
+await build({...nodeBundle, stdin: {contents: "export {emptyCollection} from './src/anki/pack.ts'", resolveDir: '.', loader: 'ts'}, outfile: maker})
+const {emptyCollection} = await import(new URL(`../${maker}`, import.meta.url).href)
+writeFileSync('build/collection.anki2', await emptyCollection())
+rmSync(maker)
