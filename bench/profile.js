@@ -52,13 +52,8 @@ if (profileFiles.length === 0) {
     cli = path.join(outdir, 'cli.js')
     // The layout of scripts/bundle.js (the worker script next to the chunks), unminified.
     rmSync(outdir, {recursive: true, force: true})
-    await build({
-      ...nodeBundle,
-      entryPoints: {cli: path.join(repo, 'src', 'cli', 'run.ts'), worker: path.join(repo, 'src', 'cli', 'worker.ts')},
-      outdir,
-      splitting: true,
-      chunkNames: '[name]-[hash]'
-    })
+    await build({...nodeBundle, entryPoints: {cli: path.join(repo, 'src', 'cli', 'run.ts')}, outdir, splitting: true, chunkNames: '[name]-[hash]'})
+    await build({...nodeBundle, entryPoints: {worker: path.join(repo, 'src', 'cli', 'worker.ts')}, outdir})
   }
   const started = process.hrtime.bigint()
   execFileSync(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${scratch}`, `--cpu-prof-interval=${values.interval}`, cli, 'build', notes, '--out', path.join(scratch, 'dist')], {
