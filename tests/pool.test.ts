@@ -19,4 +19,12 @@ describe('the worker pool', () => {
       await pool.close()
     }
   })
+
+  it('can be closed twice (parsing ends its pool, and its owner closes it again)', async () => {
+    const pool = startPool(2, lateWorker)
+    const task = {kind: 'pack', value: 'one', delay: 10} as unknown as Extract<Task, {kind: 'pack'}>
+    expect(await pool.submit(task)).toEqual({value: 'one'})
+    await pool.close()
+    await expect(pool.close()).resolves.toBeUndefined()
+  })
 })

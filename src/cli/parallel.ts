@@ -48,6 +48,7 @@ declare const DECKC_BUILD_ID: string | undefined
 
 /** Worker threads to parse in, and where the media they read is recorded. */
 export interface Parallel {
+  /** Ended by `parseInPool` once every lecture is parsed; closing it again does nothing. */
   pool: Pool
   workers: number
   onMedia: (reads: MediaRead[]) => void

@@ -25,6 +25,7 @@ export interface Results {
 export interface Pool {
   /** Run one task. */
   submit<K extends Task['kind']>(task: Extract<Task, {kind: K}>): Promise<Results[K]>
+  /** End the workers; again, it does nothing more. */
   close(): Promise<void>
 }
 
