@@ -65,35 +65,47 @@ export const emptyState: State = {notetypes: {}, entries: []}
  *   Receives `bad-lock` warnings (its path is the state file's).
  */
 export function parseState(source: string | Uint8Array, file: VFile): State {
+  const steps = stateParser(source, file)
+  for (;;) {
+    const step = steps.next()
+    if (step.done) return step.value
+  }
+}
+
+/**
+ * `parseState` in turns of a few thousand lines, awaiting `pause` between
+ * them: a build parses its state file while worker threads parse lectures,
+ * and the workers are handed their next lectures only when this thread lets
+ * their answers in.
+ */
+export async function parseStateInTurns(source: string | Uint8Array, file: VFile, pause: () => Promise<void>): Promise<State> {
+  const steps = stateParser(source, file)
+  for (;;) {
+    const step = steps.next()
+    if (step.done) return step.value
+    await pause()
+  }
+}
+
+/** Lines between the turns of `parseStateInTurns`. */
+const turnLines = 4096
+
+function* stateParser(source: string | Uint8Array, file: VFile): Generator<undefined, State> {
   const state: State = {notetypes: {}, entries: []}
   const guids = new Set<string>()
   const strings = new Map<string, string>()
   const shared = (value: string) => strings.get(value) ?? (strings.set(value, value), value)
   for (const [index, line] of lines(source)) {
-    if (line.trim() === '') continue
-    const place = {line: index + 1, column: 1}
-    let value: unknown
-    try {
-      value = JSON.parse(line)
-    } catch {
-      warn(file, 'Line is not JSON (a merge conflict?); skipped it; expected one card per line as written by deckc', place)
-      continue
-    }
-    if (index === 0) {
-      const parsed = header.safeParse(value)
-      if (parsed.success) state.notetypes = parsed.data.notetypes
-      else warn(file, 'First line is not a deckc.lock header; expected {"deckc":"lock","version":1,…}', place)
-      continue
-    }
-    const parsed = entry.safeParse(value)
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]
-      warn(file, `Card line is invalid (${issue?.path.join('.') || 'line'}: ${issue?.message ?? 'invalid'}); skipped it; expected a line as written by deckc`, place)
-    } else if (guids.has(parsed.data.guid)) {
-      warn(file, `Guid ${parsed.data.guid} appears twice; kept the first line`, place)
+    if (index % turnLines === turnLines - 1) yield
+    const read = readStateLine(line, index, file)
+    if (read === undefined) continue
+    if ('notetypes' in read) {
+      state.notetypes = read.notetypes
+    } else if (guids.has(read.entry.guid)) {
+      warnDuplicate(file, read.entry.guid, index)
     } else {
-      guids.add(parsed.data.guid)
-      const item = withoutUndefined(parsed.data)
+      guids.add(read.entry.guid)
+      const item = read.entry
       // Many entries share a deck and a file: one string each, not one per line.
       item.deck = shared(item.deck)
       item.file = shared(item.file)
@@ -101,6 +113,42 @@ export function parseState(source: string | Uint8Array, file: VFile): State {
     }
   }
   return state
+}
+
+/** One line of a state file as read: the header's note types, or an entry. */
+export type StateLine = {notetypes: Record<string, number>} | {entry: StateEntry}
+
+/**
+ * Read line `index` (from 0) of a state file: the header, or an entry, or
+ * `undefined` for a blank line or a bad one (a `bad-lock` warning on `file`).
+ * A guid seen before is for the caller to find (`warnDuplicate`).
+ */
+export function readStateLine(line: string, index: number, file: VFile): StateLine | undefined {
+  if (line.trim() === '') return undefined
+  const place = {line: index + 1, column: 1}
+  let value: unknown
+  try {
+    value = JSON.parse(line)
+  } catch {
+    warn(file, 'Line is not JSON (a merge conflict?); skipped it; expected one card per line as written by deckc', place)
+    return undefined
+  }
+  if (index === 0) {
+    const parsed = header.safeParse(value)
+    if (parsed.success) return {notetypes: parsed.data.notetypes}
+    warn(file, 'First line is not a deckc.lock header; expected {"deckc":"lock","version":1,…}', place)
+    return undefined
+  }
+  const parsed = entry.safeParse(value)
+  if (parsed.success) return {entry: withoutUndefined(parsed.data)}
+  const issue = parsed.error.issues[0]
+  warn(file, `Card line is invalid (${issue?.path.join('.') || 'line'}: ${issue?.message ?? 'invalid'}); skipped it; expected a line as written by deckc`, place)
+  return undefined
+}
+
+/** The warning for an entry on line `index` (from 0) whose guid an earlier line has. */
+export function warnDuplicate(file: VFile, guid: string, index: number): void {
+  warn(file, `Guid ${guid} appears twice; kept the first line`, {line: index + 1, column: 1})
 }
 
 /**

@@ -127,7 +127,7 @@ export async function compileGathered(gathered: GatheredNotes, environment: Envi
   const onProgress = (done: number) => bar.update('compiling', done, lectures.length)
   const parsing = parallel ? parseInPool(gathered, parallel, environment.cwd, onProgress) : undefined
   // The state files are read while workers parse.
-  const stateFiles = gathered.stateSources.map((source) => parseStateSource(source, environment.cwd))
+  const stateFiles = await Promise.all(gathered.stateSources.map((source) => parseStateSource(source, environment.cwd)))
   const {state, owner} = mergeStates(stateFiles)
   const parsed =
     (await parsing) ??

@@ -3,7 +3,7 @@ import {hash} from 'node:crypto'
 import {readFile, stat} from 'node:fs/promises'
 import path from 'node:path'
 import {VFile} from 'vfile'
-import {emptyState, parseState, stateLines} from '../state.js'
+import {emptyState, parseStateInTurns, stateLines} from '../state.js'
 import type {State} from '../state.js'
 import {display} from './files.js'
 
@@ -70,10 +70,11 @@ export async function readStateSource(absolute: string, cwd: string): Promise<St
  * state. The source lets go of its bytes: a full build needs only the
  * entries and the digest, and a million cards' state file is over 200 MB.
  */
-export function parseStateSource(source: StateSource, cwd: string): StateFile {
+export async function parseStateSource(source: StateSource, cwd: string): Promise<StateFile> {
   const {bytes} = source
   source.bytes = undefined
-  const state = bytes === undefined ? emptyState : parseState(bytes, source.file)
+  // In turns, letting other work in between (workers' answers while they parse lectures).
+  const state = bytes === undefined ? emptyState : await parseStateInTurns(bytes, source.file, () => new Promise((resolve) => setImmediate(resolve)))
   const digest = bytes === undefined ? undefined : hash('sha256', bytes)
   const folder = path.dirname(source.path)
   // In place, and once per file name: a state file has many entries and few files.
