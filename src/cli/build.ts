@@ -115,16 +115,20 @@ export async function build(invocation: BuildInvocation, environment: Environmen
   }
   let compiled = 0
   let code: number
+  // The packing workers start as soon as parsing ends, so they load while this thread matches cards.
+  let packing: Pool | undefined
+  const startPacking = () => (packing ??= startPool?.(workers, workerScript))
   try {
     if (!plan) {
       const parsing = startPool?.(workers, workerScript)
-      plan = await fullBuild(gathered, environment, invocation.command === 'build', parsing && {pool: parsing, workers, onMedia: (reads) => cache?.media.push(...reads), keep: shelf?.put, release: shelf && release}).finally(() => parsing?.close())
+      plan = await fullBuild(gathered, environment, invocation.command === 'build', parsing && {pool: parsing, workers, onMedia: (reads) => cache?.media.push(...reads), keep: shelf?.put, release: shelf && release, parsed: startPacking}).finally(() => parsing?.close())
     }
-    const pool = startPool?.(workers, workerScript)
+    const pool = startPacking()
     compiled = performance.now()
     code = await finish(plan, {invocation, environment, gathered, targets, cache, pool, workers, hashes})
   } finally {
     shelf?.close()
+    await packing?.close()
   }
   // `DECKC_TRACE=1`: say how the build went (to see what the cache saves), after the report.
   if (environment.env['DECKC_TRACE']) {

@@ -56,6 +56,8 @@ export interface Parallel {
   keep?: Keep | undefined
   /** Called once a lecture's bytes are no longer needed: parsed, here or by a worker. */
   release?: ((lecture: Lecture) => void) | undefined
+  /** Called once every lecture is parsed and the pool is ended. */
+  parsed?: (() => void) | undefined
 }
 
 /**
@@ -104,6 +106,7 @@ export async function parseInPool(gathered: GatheredNotes, parallel: Parallel, c
   await inWorkers
   // The parsing workers' heaps are let go before this thread matches every lecture.
   await parallel.pool.close()
+  parallel.parsed?.()
   return parsed
 }
 
