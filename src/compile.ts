@@ -38,6 +38,8 @@ export interface CompiledDeck {
   entries: StateEntry[] | undefined
   /** The entries of the last build that `entries` replace. */
   replaced: StateEntry[]
+  /** Where each of `replaced` is among the entries of the last build. */
+  replacedAt: Int32Array
 }
 
 /**
@@ -59,8 +61,42 @@ export function compile(lectures: Lecture[], options: CompileOptions): CompiledD
   return assemble(parsed, options)
 }
 
+/**
+ * The entries of the last build as matching reads them, by index: all in
+ * memory (`State.entries`), or a state file on disk read a lecture's entries
+ * at a time (cli/stored-state.ts).
+ */
+export interface PreviousEntries {
+  readonly length: number
+  /** Every entry's note id. */
+  notes: () => ArrayLike<number>
+  /** Indexes of the entries of each lecture file, and of each own deck name (`titleKey`), ascending. */
+  groups: () => {byFile: Map<string, number[]>; byTitle: Map<string, number[]>}
+  /** The lecture file of an entry. */
+  fileAt: (index: number) => string
+  /** The entries at these indexes, in that order. */
+  at: (indexes: ArrayLike<number>) => StateEntry[]
+  /** Whether an entry has this guid. */
+  hasGuid: (guid: string) => boolean
+}
+
+/** Entries held in memory as `PreviousEntries`. */
+export function entriesInMemory(entries: StateEntry[]): PreviousEntries {
+  let guids: Set<string> | undefined
+  return {
+    length: entries.length,
+    notes: () => entries.map((item) => item.note),
+    groups: () => ({byFile: group(entries, (item) => item.file), byTitle: group(entries, (item) => titleKey(item.deck))}),
+    fileAt: (index) => (entries[index] as StateEntry).file,
+    at: (indexes) => Array.from(indexes, (index) => entries[index] as StateEntry),
+    hasGuid: (guid) => (guids ??= new Set(entries.map((item) => item.guid))).has(guid)
+  }
+}
+
 /** What `assemble` needs besides the parsed lectures. */
 export interface AssembleOptions extends Pick<CompileOptions, 'clock' | 'state'> {
+  /** The entries of the last build read another way than `state.entries` (which it then stands for). */
+  previous?: PreviousEntries
   /**
    * Note ids and guids in use besides those of `state.entries`: when only
    * some lectures are assembled (an incremental build), the identities of
@@ -93,36 +129,40 @@ export function assembleInTurn(parsed: Array<ParsedLecture | HeldLecture>, optio
   const ok = (entry: ParsedLecture | HeldLecture) => !entry.file.messages.some((message) => message.fatal)
   const lectures = parsed.map((entry) => entry.lecture)
 
-  const previous = options.state?.entries ?? []
+  const previous = options.previous ?? entriesInMemory(options.state?.entries ?? [])
   const paths = new Set(lectures.map((lecture) => lecture.path))
   // Entries by their index in `previous` (a million-card state needs no map keyed by entry).
   const claimed = new Uint8Array(previous.length)
   // The entries by file and by own deck name (the last `::` level), looked up once per lecture.
-  const byFile = group(previous, (item) => item.file)
-  const byTitle = group(previous, (item) => titleKey(item.deck))
+  const {byFile, byTitle} = previous.groups()
+  // Each lecture's pool as indexes, and its cards' entries as places in the pool (-1: a new card):
+  // the entries themselves are read again when the deck is made.
   const matched = parsed.map((entry) => {
-    if (!ok(entry)) return {pool: [], found: []}
+    if (!ok(entry)) return {pool: new Int32Array(0), found: new Int32Array(0)}
     // A lecture's earlier cards: those of its file, and those of its deck from a file not in this build
     // (a renamed or moved file: its parent decks may differ, its own deck name is the same).
     const title = titleKey(entry.title)
-    const candidates = [...(byFile.get(entry.lecture.path) ?? []), ...(byTitle.get(title) ?? []).filter((index) => !paths.has(previous[index]?.file ?? ''))].sort((a, b) => a - b)
-    const pool: StateEntry[] = []
+    const candidates = [...(byFile.get(entry.lecture.path) ?? []), ...(byTitle.get(title) ?? []).filter((index) => !paths.has(previous.fileAt(index)))].sort((a, b) => a - b)
+    const indexes: number[] = []
     for (const index of candidates) {
       // Also skips the second of an entry that is both of the file and of the deck.
       if (claimed[index]) continue
       claimed[index] = 1
-      pool.push(previous[index] as StateEntry)
+      indexes.push(index)
     }
-    return {pool, found: match(keysOf(entry), pool)}
+    const pool = previous.at(indexes)
+    const place = new Map(pool.map((item, position) => [item, position]))
+    return {pool: Int32Array.from(indexes), found: Int32Array.from(match(keysOf(entry), pool), (item) => (item ? (place.get(item) as number) : -1))}
   })
 
-  const fresh = matched.reduce((sum, {found}) => sum + found.filter((item) => !item).length, 0)
-  const ids = fresh === 0 ? [] : newNoteIds(fresh, [previous.map((item) => item.note), options.inUse?.notes() ?? []], options.clock)
+  const fresh = matched.reduce((sum, {found}) => sum + found.filter((place) => place === -1).length, 0)
+  const ids = fresh === 0 ? [] : newNoteIds(fresh, [previous.notes(), options.inUse?.notes() ?? []], options.clock)
   let nextId = 0
   const newId = () => ids[nextId++] ?? 0
-  const own = new Set(previous.map((item) => item.guid))
+  // Guids in use: the last build's, those of lectures not assembled here, and the new ones given out.
+  const given = new Set<string>()
   const {inUse} = options
-  const taken = inUse ? {has: (guid: string) => own.has(guid) || inUse.hasGuid(guid), add: (guid: string) => own.add(guid)} : own
+  const taken = {has: (guid: string) => given.has(guid) || previous.hasGuid(guid) || (inUse?.hasGuid(guid) ?? false), add: (guid: string) => given.add(guid)}
 
   const waiting: Array<ParsedLecture | HeldLecture | undefined> = [...parsed]
   let made = 0
@@ -131,8 +171,9 @@ export function assembleInTurn(parsed: Array<ParsedLecture | HeldLecture>, optio
     if (!entry || index !== made) throw new Error(`deckc: deck ${index + 1} assembled out of turn (next is ${made + 1})`)
     waiting[index] = undefined
     made++
-    const {pool, found} = matched[index] ?? {pool: [], found: []}
-    const base = {lecture: entry.lecture, file: entry.file, deck: entry.deck, title: entry.title, replaced: pool}
+    const at = matched[index]?.pool ?? new Int32Array(0)
+    const pool = previous.at(at)
+    const base = {lecture: entry.lecture, file: entry.file, deck: entry.deck, title: entry.title, replaced: pool, replacedAt: at}
     if (!ok(entry)) return {...base, collection: undefined, changes: undefined, entries: undefined}
     const cards = cardsOf(entry)
     const identified = identify(cards, {
@@ -142,7 +183,7 @@ export function assembleInTurn(parsed: Array<ParsedLecture | HeldLecture>, optio
       reverse: entry.reverse,
       path: entry.lecture.path,
       clock: options.clock,
-      previous: found,
+      previous: Array.from(matched[index]?.found ?? [], (place) => (place === -1 ? undefined : pool[place])),
       pool,
       taken,
       newId

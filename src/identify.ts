@@ -120,7 +120,8 @@ export function identify(cards: RenderedCard[], options: IdentifyOptions): Ident
     if (before && before.deck !== options.deck) changes.moved.push({question: card.question, from: before.deck})
 
     const guid = before?.guid ?? freshGuid(options.title, identityKey(card), options.taken)
-    options.taken.add(guid)
+    // An entry's guid is in use already.
+    if (!before) options.taken.add(guid)
     const note: Note = {
       guid,
       id: before?.note ?? options.newId(),
