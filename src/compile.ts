@@ -96,7 +96,7 @@ export function entriesInMemory(entries: StateEntry[]): PreviousEntries {
 /** What `assemble` needs besides the parsed lectures. */
 export interface AssembleOptions extends Pick<CompileOptions, 'clock' | 'state'> {
   /** The entries of the last build read another way than `state.entries` (which it then stands for). */
-  previous?: PreviousEntries
+  previous?: PreviousEntries | undefined
   /**
    * Note ids and guids in use besides those of `state.entries`: when only
    * some lectures are assembled (an incremental build), the identities of
@@ -126,35 +126,8 @@ export function assemble(parsed: Array<ParsedLecture | HeldLecture>, options: As
  */
 export function assembleInTurn(parsed: Array<ParsedLecture | HeldLecture>, options: AssembleOptions): Array<() => CompiledDeck> {
   checkDeckNames(parsed)
-  const ok = (entry: ParsedLecture | HeldLecture) => !entry.file.messages.some((message) => message.fatal)
-  const lectures = parsed.map((entry) => entry.lecture)
-
   const previous = options.previous ?? entriesInMemory(options.state?.entries ?? [])
-  const paths = new Set(lectures.map((lecture) => lecture.path))
-  // Entries by their index in `previous` (a million-card state needs no map keyed by entry).
-  const claimed = new Uint8Array(previous.length)
-  // The entries by file and by own deck name (the last `::` level), looked up once per lecture.
-  const {byFile, byTitle} = previous.groups()
-  // Each lecture's pool as indexes, and its cards' entries as places in the pool (-1: a new card):
-  // the entries themselves are read again when the deck is made.
-  const matched = parsed.map((entry) => {
-    if (!ok(entry)) return {pool: new Int32Array(0), found: new Int32Array(0)}
-    // A lecture's earlier cards: those of its file, and those of its deck from a file not in this build
-    // (a renamed or moved file: its parent decks may differ, its own deck name is the same).
-    const title = titleKey(entry.title)
-    const candidates = [...(byFile.get(entry.lecture.path) ?? []), ...(byTitle.get(title) ?? []).filter((index) => !paths.has(previous.fileAt(index)))].sort((a, b) => a - b)
-    const indexes: number[] = []
-    for (const index of candidates) {
-      // Also skips the second of an entry that is both of the file and of the deck.
-      if (claimed[index]) continue
-      claimed[index] = 1
-      indexes.push(index)
-    }
-    const pool = previous.at(indexes)
-    const place = new Map(pool.map((item, position) => [item, position]))
-    return {pool: Int32Array.from(indexes), found: Int32Array.from(match(keysOf(entry), pool), (item) => (item ? (place.get(item) as number) : -1))}
-  })
-
+  const matched = matchLectures(parsed, previous)
   const fresh = matched.reduce((sum, {found}) => sum + found.filter((place) => place === -1).length, 0)
   const ids = fresh === 0 ? [] : newNoteIds(fresh, [previous.notes(), options.inUse?.notes() ?? []], options.clock)
   let nextId = 0
@@ -164,7 +137,12 @@ export function assembleInTurn(parsed: Array<ParsedLecture | HeldLecture>, optio
   const {inUse} = options
   const taken = {has: (guid: string) => given.has(guid) || previous.hasGuid(guid) || (inUse?.hasGuid(guid) ?? false), add: (guid: string) => given.add(guid)}
 
-  const waiting: Array<ParsedLecture | HeldLecture | undefined> = [...parsed]
+  // Until its deck is made; a held lecture without its keys, matched already.
+  const waiting: Array<ParsedLecture | Omit<HeldLecture, 'keys'> | undefined> = parsed.map((entry) => {
+    if (!('keys' in entry)) return entry
+    const {keys: _, ...rest} = entry
+    return rest
+  })
   let made = 0
   return parsed.map((_, index) => (): CompiledDeck => {
     const entry = waiting[index]
@@ -194,6 +172,42 @@ export function assembleInTurn(parsed: Array<ParsedLecture | HeldLecture>, optio
       changes: identified.changes,
       entries: identified.entries
     }
+  })
+}
+
+/** Whether a lecture has no errors. */
+function ok(entry: {file: VFile}): boolean {
+  return !entry.file.messages.some((message) => message.fatal)
+}
+
+/**
+ * Match each lecture's cards against its earlier entries, in lecture order:
+ * its pool as indexes in `previous`, and its cards' entries as places in the
+ * pool (-1: a new card). The entries themselves are read again when the deck
+ * is made.
+ */
+function matchLectures(parsed: Array<ParsedLecture | HeldLecture>, previous: PreviousEntries): Array<{pool: Int32Array; found: Int32Array}> {
+  const paths = new Set(parsed.map((entry) => entry.lecture.path))
+  // Entries by their index in `previous` (a million-card state needs no map keyed by entry).
+  const claimed = new Uint8Array(previous.length)
+  // The entries by file and by own deck name (the last `::` level), looked up once per lecture.
+  const {byFile, byTitle} = previous.groups()
+  return parsed.map((entry) => {
+    if (!ok(entry)) return {pool: new Int32Array(0), found: new Int32Array(0)}
+    // A lecture's earlier cards: those of its file, and those of its deck from a file not in this build
+    // (a renamed or moved file: its parent decks may differ, its own deck name is the same).
+    const title = titleKey(entry.title)
+    const candidates = [...(byFile.get(entry.lecture.path) ?? []), ...(byTitle.get(title) ?? []).filter((index) => !paths.has(previous.fileAt(index)))].sort((a, b) => a - b)
+    const indexes: number[] = []
+    for (const index of candidates) {
+      // Also skips the second of an entry that is both of the file and of the deck.
+      if (claimed[index]) continue
+      claimed[index] = 1
+      indexes.push(index)
+    }
+    const pool = previous.at(indexes)
+    const place = new Map(pool.map((item, position) => [item, position]))
+    return {pool: Int32Array.from(indexes), found: Int32Array.from(match(keysOf(entry), pool), (item) => (item ? (place.get(item) as number) : -1))}
   })
 }
 

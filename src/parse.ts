@@ -69,7 +69,7 @@ export interface HeldLecture extends Omit<ParsedLecture, 'cards'> {
 }
 
 /** The cards of a parsed or held lecture. */
-export function cardsOf(parsed: ParsedLecture | HeldLecture): RenderedCard[] {
+export function cardsOf(parsed: Pick<ParsedLecture | HeldLecture, 'cards'>): RenderedCard[] {
   return typeof parsed.cards === 'function' ? parsed.cards() : parsed.cards
 }
 
