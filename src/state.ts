@@ -178,9 +178,13 @@ export function serializeState(state: State): string {
  * `fileOf` gives it (default: as it is).
  */
 export function* stateLines(state: State, fileOf?: (file: string) => string): Generator<string> {
-  const notetypes = Object.fromEntries(Object.entries(state.notetypes).sort(([a], [b]) => compare(a, b)))
-  yield JSON.stringify({deckc: 'lock', version: 1, notetypes})
+  yield headerLine(state.notetypes)
   for (const item of [...state.entries].sort((a, b) => compare(a.guid, b.guid))) yield entryLine(item, fileOf ? fileOf(item.file) : item.file)
+}
+
+/** The first line of a state file (without line ending). */
+export function headerLine(notetypes: State['notetypes']): string {
+  return JSON.stringify({deckc: 'lock', version: 1, notetypes: Object.fromEntries(Object.entries(notetypes).sort(([a], [b]) => compare(a, b)))})
 }
 
 /** One entry's line of the state file (without line ending), with its `file` written as given. */
@@ -233,6 +237,7 @@ function warn(file: VFile, reason: string, place: {line: number; column: number}
   file.message(reason, {place, ruleId: 'bad-lock', source: 'deckc'})
 }
 
-function compare(a: string, b: string): number {
+/** The order of a state file's lines: by guid, as JavaScript compares strings. */
+export function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
 }

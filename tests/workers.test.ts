@@ -1,6 +1,6 @@
 // Builds on worker threads give the bytes, reports and state file of a build
 // in one thread, whatever the number of workers.
-import {mkdirSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {builtFiles, project, run} from './process.js'
@@ -49,6 +49,39 @@ describe('builds on worker threads', () => {
     expect((await run(cwd, ['build'], {env})).stderr).toMatch(/deckc: incremental: 0 compiled, 5 kept build;/)
     writeFileSync(path.join(cwd, 'notes/a.md'), files['notes/a.md']?.replace('fast memory', 'faster memory') ?? '')
     expect((await run(cwd, ['build'], {env})).stderr).toMatch(/deckc: incremental: 1 compiled, 4 kept build;/)
+  }, 60_000)
+
+  it('read the state file from disk in builds that set cards aside, and write the one reading it whole writes', async () => {
+    // After a build: a card edited, a lecture moved to another folder, one removed, one added.
+    const edited: Record<string, string> = {...files, 'notes/a.md': files['notes/a.md']?.replace('What is a cache?', 'What is a cash?').replace('A small fast memory.', 'A small, fast memory.') ?? '', 'notes/f.md': 'Phi\nWhat is new?\nThis.\n'}
+    delete edited['notes/b.md']
+    delete edited['notes/c.md']
+    edited['notes/moved/c.md'] = files['notes/c.md'] ?? ''
+    const results = []
+    for (const [spill, sorted] of [['0', true], ['1', true], ['0', false], ['1', false]] as const) {
+      const cwd = project(files)
+      await run(cwd, ['build'])
+      for (const name of Object.keys(files)) rmSync(path.join(cwd, name))
+      for (const [name, text] of Object.entries(edited)) {
+        mkdirSync(path.dirname(path.join(cwd, name)), {recursive: true})
+        writeFileSync(path.join(cwd, name), text)
+      }
+      if (!sorted) {
+        // By hand: not sorted by guid any more; read whole after all.
+        const lock = path.join(cwd, 'notes', 'deckc.lock')
+        const lines = readFileSync(lock, 'utf8').split('\n')
+        ;[lines[1], lines[2]] = [lines[2] as string, lines[1] as string]
+        writeFileSync(lock, lines.join('\n'))
+      }
+      const built = await run(cwd, ['build', '--no-cache'], {epoch: '1790086400', env: {DECKC_WORKERS: '1', DECKC_SPILL: spill, DECKC_TRACE: '1'}})
+      const trace = /deckc: .*\n$/.exec(built.stderr)
+      expect(trace?.[0]).toContain(spill === '0' ? 'full build on 1 workers;' : sorted ? 'full build on 1 workers, parsed cards and state file on disk;' : 'full build on 1 workers, parsed cards on disk;')
+      results.push({...built, stderr: built.stderr.slice(0, trace?.index), outputs: builtFiles(cwd)})
+    }
+    expect(results[0]?.stdout).toContain('moved here from')
+    expect(results[0]?.stdout).toContain('1 card removed from the notes')
+    expect(results[1]).toEqual(results[0])
+    expect(results[3]).toEqual(results[2])
   }, 60_000)
 
   it('record the media they read, so a changed image rebuilds its lecture', async () => {

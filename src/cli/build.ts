@@ -17,7 +17,7 @@ import type {Environment} from './environment.js'
 import {display} from './files.js'
 import type {Step} from './incremental.js'
 import {compileGathered, gatherNotes} from './notes.js'
-import type {GatheredNotes} from './notes.js'
+import type {AssembledNotes, GatheredNotes} from './notes.js'
 import {packInOrder, spills, workerScript, workersFor} from './parallel.js'
 import type {Parallel} from './parallel.js'
 import type {Pool} from './pool.js'
@@ -26,6 +26,8 @@ import type {DeckOutcome} from './output.js'
 import {progress} from './progress.js'
 import {stateFileBytes} from './state-file.js'
 import type {StateFile, StateSource} from './state-file.js'
+import type {Shelf} from './shelf.js'
+import type {Run, StoredState} from './stored-state.js'
 import {removeStaleTemporaries, writeAtomic} from './write.js'
 
 type BuildInvocation = Extract<Invocation, {command: 'build' | 'check'}>
@@ -53,6 +55,8 @@ interface Plan {
   cards: number
   /** The bundle as the record has it (incremental builds without changes). */
   bundled: BuildRecord['bundled']
+  /** Let go of what the plan holds open (a state file read from disk). */
+  close?: () => void
 }
 
 /**
@@ -121,26 +125,32 @@ export async function build(invocation: BuildInvocation, environment: Environmen
   try {
     if (!plan) {
       const parsing = startPool?.(workers, workerScript)
-      plan = await fullBuild(gathered, environment, invocation.command === 'build', parsing && {pool: parsing, workers, onMedia: (reads) => cache?.media.push(...reads), keep: shelf?.put, release: shelf && release, parsed: startPacking}).finally(() => parsing?.close())
+      plan = await fullBuild(gathered, environment, invocation.command === 'build', parsing && {pool: parsing, workers, onMedia: (reads) => cache?.media.push(...reads), keep: shelf?.put, release: shelf && release, stateOnDisk: shelf, parsed: startPacking}).finally(() => parsing?.close())
     }
     const pool = startPacking()
     compiled = performance.now()
     code = await finish(plan, {invocation, environment, gathered, targets, cache, pool, workers, hashes})
   } finally {
+    plan?.close?.()
     shelf?.close()
     await packing?.close()
   }
   // `DECKC_TRACE=1`: say how the build went (to see what the cache saves), after the report.
   if (environment.env['DECKC_TRACE']) {
     const seconds = (from: number, to: number) => ((to - from) / 1000).toFixed(3)
-    environment.stderr(`deckc: ${how} build${workers > 0 ? ` on ${workers} workers` : ''}${shelf ? ', parsed cards on disk' : ''}; read ${seconds(started, read)} s, compile ${seconds(read, compiled)} s, write ${seconds(compiled, performance.now())} s\n`)
+    environment.stderr(`deckc: ${how} build${workers > 0 ? ` on ${workers} workers` : ''}${shelf ? `, parsed cards${plan?.close ? ' and state file' : ''} on disk` : ''}; read ${seconds(started, read)} s, compile ${seconds(read, compiled)} s, write ${seconds(compiled, performance.now())} s\n`)
   }
   return code
 }
 
 /** Compile every lecture, and the state files that result. */
 async function fullBuild(gathered: GatheredNotes, environment: Environment, building: boolean, parallel: Parallel | undefined): Promise<Plan> {
-  const {sources, stateFiles, state, owner, decks, cards} = await compileGathered(gathered, environment, parallel)
+  const compiled = await compileGathered(gathered, environment, parallel)
+  if (compiled.stored && parallel?.stateOnDisk) {
+    const paths = new Set(gathered.lectures.map((lecture) => lecture.path))
+    return storedBuild(compiled, {stored: compiled.stored, shelf: parallel.stateOnDisk, paths, cwd: environment.cwd, building}, await import('./stored-state.js'))
+  }
+  const {sources, stateFiles, state, owner, decks, cards} = compiled
   const made = decks.map(once)
   const notetypes = currentNotetypes()
   // Once every deck is made and written: each compiled lecture's cards replace its old entries.
@@ -161,6 +171,42 @@ async function fullBuild(gathered: GatheredNotes, environment: Environment, buil
   }
   const orphanTitles = () => [...new Set(next().entries.filter((entry) => !paths.has(entry.file)).map((entry) => titleKey(entry.deck)))].sort()
   return {steps: made.map((deck) => ({compiled: deck})), cards, stateTexts, stateFiles, orphanTitles, bundled: undefined}
+}
+
+/**
+ * `fullBuild` with the state file on disk (stored-state.ts): as each deck is
+ * made, the entries it replaces are marked and its new entries set aside on
+ * the shelf, and let go; the new state file is merged from those and the old
+ * file's other lines.
+ */
+function storedBuild(
+  compiled: AssembledNotes,
+  {stored, shelf, paths, cwd, building}: {stored: StoredState; shelf: Shelf; paths: Set<string>; cwd: string; building: boolean},
+  {mergedStateBytes, putRun}: typeof import('./stored-state.js')
+): Plan {
+  const dropped = new Uint8Array(stored.previous.length)
+  const runs: Run[] = []
+  const folder = path.dirname(stored.path)
+  const made = compiled.decks.map((deck) =>
+    once(() => {
+      const made = deck()
+      if (made.entries) {
+        for (const at of made.replacedAt) dropped[at] = 1
+        const run = putRun(made.entries, folder, cwd, shelf)
+        if (run) runs.push(run)
+        // Kept on the shelf and in `dropped` now.
+        made.entries = []
+        made.replaced = []
+      }
+      return made
+    })
+  )
+  const notetypes = currentNotetypes()
+  const stateTexts = () => {
+    const bytes = {[Symbol.iterator]: () => mergedStateBytes(notetypes, stored.kept(dropped), runs)}
+    return building && digestOf(bytes) !== stored.digest ? new Map([[stored.path, bytes]]) : new Map()
+  }
+  return {steps: made.map((deck) => ({compiled: deck})), cards: compiled.cards, stateTexts, stateFiles: compiled.stateFiles, orphanTitles: () => stored.orphanTitles(dropped, paths), bundled: undefined, close: stored.close}
 }
 
 /** SHA-256 of bytes given in parts. */

@@ -19,6 +19,7 @@ import type {Parallel} from './parallel.js'
 import {progress} from './progress.js'
 import {locateStateFile, parseStateSource, readStateSource} from './state-file.js'
 import type {StateFile, StateSource} from './state-file.js'
+import type {StoredState} from './stored-state.js'
 import type {ReadMedia} from '../media.js'
 
 /** A lecture file with its notes root (a folder) and the state file of that root. */
@@ -88,6 +89,8 @@ export interface AssembledNotes extends Omit<CompiledNotes, 'decks'> {
   decks: Array<() => CompiledDeck>
   /** Cards of the lectures, before reversed and cloze cards are counted. */
   cards: number
+  /** The state file, when it is read from disk as needed (`Parallel.stateOnDisk`); `state` then has no entries. */
+  stored: StoredState | undefined
 }
 
 /** Find and read everything a run depends on (`compileNotes` without compiling). */
@@ -126,8 +129,11 @@ export async function compileGathered(gathered: GatheredNotes, environment: Envi
   const bar = progress(environment)
   const onProgress = (done: number) => bar.update('compiling', done, lectures.length)
   const parsing = parallel ? parseInPool(gathered, parallel, environment.cwd, onProgress) : undefined
-  // The state files are read while workers parse.
-  const stateFiles = await Promise.all(gathered.stateSources.map((source) => parseStateSource(source, environment.cwd)))
+  // The state files are read while workers parse (in turns: the workers are handed lectures in between).
+  const pause = () => new Promise<void>((resolve) => setImmediate(resolve))
+  const [single] = gathered.stateSources
+  const stored = parallel?.stateOnDisk && single?.present && gathered.stateSources.length === 1 ? await (await import('./stored-state.js')).storeState(single, environment.cwd, pause) : undefined
+  const stateFiles = stored && single ? [{path: stored.path, file: single.file, digest: stored.digest, state: {notetypes: stored.notetypes, entries: []}}] : await Promise.all(gathered.stateSources.map((source) => parseStateSource(source, environment.cwd)))
   const {state, owner} = mergeStates(stateFiles)
   const parsed =
     (await parsing) ??
@@ -139,11 +145,11 @@ export async function compileGathered(gathered: GatheredNotes, environment: Envi
         return result
       })
     }))
-  const decks = assembleInTurn(parsed, {clock, state})
+  const decks = assembleInTurn(parsed, {clock, state, previous: stored?.previous})
   bar.end()
   const files = [...failed, ...stateFiles.map((stateFile) => stateFile.file), ...parsed.map((entry) => entry.file)]
   const cards = parsed.reduce((sum, entry) => sum + cardCount(entry), 0)
-  return {paths, sources, config, stateFiles, state, owner, decks, files, cards}
+  return {paths, sources, config, stateFiles, state, owner, decks, files, cards, stored}
 }
 
 /** Find the lectures of each PATH, each with the state file of its root; a file named twice counts once. */

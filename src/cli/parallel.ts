@@ -14,6 +14,7 @@ import type {Collection, Lecture} from '../types.js'
 import type {MediaRead} from './build-cache.js'
 import type {GatheredNotes} from './notes.js'
 import type {Pool} from './pool.js'
+import type {Shelf} from './shelf.js'
 
 /** The worker script next to the bundle's modules, when deckc runs bundled. */
 export const workerScript = new URL('./worker.js', import.meta.url)
@@ -56,6 +57,11 @@ export interface Parallel {
   keep?: Keep | undefined
   /** Called once a lecture's bytes are no longer needed: parsed, here or by a worker. */
   release?: ((lecture: Lecture) => void) | undefined
+  /**
+   * Where a build that reads its state file from disk as it needs it (cli/stored-state.ts) sets
+   * each deck's new entries aside; without it the state file is read whole.
+   */
+  stateOnDisk?: Shelf | undefined
   /** Called once every lecture is parsed and the pool is ended. */
   parsed?: (() => void) | undefined
 }

@@ -1,0 +1,132 @@
+// A state file read from disk a few lines at a time (very large builds) gives
+// what reading it whole gives: the same entries and warnings, and the same
+// next state file.
+import {createHash} from 'node:crypto'
+import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import {afterEach, describe, expect, it} from 'vitest'
+import {VFile} from 'vfile'
+import {openShelf} from '../src/cli/shelf.js'
+import {readStateSource, stateFileBytes} from '../src/cli/state-file.js'
+import {mergedStateBytes, putRun, storeState} from '../src/cli/stored-state.js'
+import type {StoredState} from '../src/cli/stored-state.js'
+import {entryLine, parseState} from '../src/state.js'
+import type {StateEntry} from '../src/state.js'
+
+const folders: string[] = []
+const closers: Array<() => void> = []
+afterEach(() => {
+  for (const close of closers.splice(0)) close()
+  for (const folder of folders.splice(0)) rmSync(folder, {recursive: true, force: true})
+})
+
+const pause = () => new Promise<void>((resolve) => setImmediate(resolve))
+const header = '{"deckc":"lock","version":1,"notetypes":{"1":3}}'
+
+/** Entries sorted by guid, over two lectures and a removed one, some with ids and non-ASCII questions. */
+function entries(count: number): StateEntry[] {
+  const files = ['a.md', 'sub/b.md', 'gone.md']
+  return Array.from({length: count}, (_, index) => {
+    const file = files[index % 3] as string
+    const entry: StateEntry = {guid: `g${String(index).padStart(6, '0')}`, note: 1_700_000_000_000 + index * 1000, mod: 1_700_000_000 + index, hash: index.toString(16).padStart(16, '0'), file, deck: `Notes::${file === 'a.md' ? 'Alpha' : file === 'gone.md' ? 'Gone' : 'Sub::Beta'}`, question: `Question ${index} — “ünïcödé” ${'x'.repeat(index % 200)}?`}
+    return index % 7 === 0 ? {...entry, id: `card-${index}`} : entry
+  })
+}
+
+/** Write a state file in `notes/` of a fresh working folder and read it back from disk. */
+async function stored(text: string): Promise<{cwd: string; lock: string; state: StoredState | undefined; file: VFile; source: Awaited<ReturnType<typeof readStateSource>>}> {
+  const cwd = mkdtempSync(path.join(os.tmpdir(), 'deckc-stored-'))
+  folders.push(cwd)
+  mkdirSync(path.join(cwd, 'notes'))
+  const lock = path.join(cwd, 'notes', 'deckc.lock')
+  writeFileSync(lock, text)
+  const source = await readStateSource(lock, cwd)
+  const state = await storeState(source, cwd, pause)
+  if (state) closers.push(state.close)
+  return {cwd, lock, state, file: source.file, source}
+}
+
+/** What `parseState` reads, with files relative to the working folder, as the build has them. */
+function parsedWhole(text: string): {entries: StateEntry[]; messages: string[]; notetypes: Record<string, number>} {
+  const file = new VFile({path: 'notes/deckc.lock'})
+  const state = parseState(text, file)
+  return {entries: state.entries.map((entry) => ({...entry, file: `notes/${entry.file}`})), messages: file.messages.map(String), notetypes: state.notetypes}
+}
+
+describe('a state file read from disk', () => {
+  // Over 1 MB: lines cross the chunks it is read in.
+  const all = entries(6000)
+  const lines = all.map((entry) => entryLine(entry))
+  const text = `${header}\n${lines.join('\n')}\n`
+
+  it('gives the entries, note types, warnings and digest of reading it whole', async () => {
+    // A merge conflict, an invalid line, a duplicate guid, a CRLF line and no final line break.
+    const broken = [header, ...lines.slice(0, 3000), '<<<<<<< HEAD', lines[3000], lines[3000], `${lines[3001]}\r`, '{"guid":"g003001x","note":"soon"}', ...lines.slice(3002)].join('\n')
+    for (const source of [text, broken]) {
+      const {state, file} = await stored(source)
+      const whole = parsedWhole(source)
+      expect(state).toBeDefined()
+      if (!state) return
+      expect(state.previous.length).toBe(whole.entries.length)
+      expect(state.previous.at(whole.entries.map((_, index) => index))).toEqual(whole.entries)
+      expect(file.messages.map(String)).toEqual(whole.messages)
+      expect(state.notetypes).toEqual(whole.notetypes)
+      expect(state.digest).toBe(createHash('sha256').update(source).digest('hex'))
+      expect(Array.from(state.previous.notes())).toEqual(whole.entries.map((entry) => entry.note))
+      const {byFile, byTitle} = state.previous.groups()
+      expect(byFile.get('notes/sub/b.md')).toEqual(whole.entries.flatMap((entry, index) => (entry.file === 'notes/sub/b.md' ? [index] : [])))
+      expect(byTitle.get('beta')).toEqual(byFile.get('notes/sub/b.md'))
+      expect(state.previous.fileAt(2)).toBe('notes/gone.md')
+    }
+    expect(parsedWhole(broken).messages).toHaveLength(3)
+  })
+
+  it('knows which guids are in use', async () => {
+    const {state} = await stored(text)
+    for (const index of [0, 1, 2999, 5999]) expect(state?.previous.hasGuid(`g${String(index).padStart(6, '0')}`)).toBe(true)
+    for (const guid of ['g', 'g006000', 'g000000 ', 'a', 'zzz']) expect(state?.previous.hasGuid(guid)).toBe(false)
+  })
+
+  it('is left to the ordinary reading when its lines are not sorted by guid, without warnings', async () => {
+    const unsorted = [header, '<<<<<<< HEAD', lines[1], lines[0], ...lines.slice(2)].join('\n')
+    const {state, file, source} = await stored(unsorted)
+    expect(state).toBeUndefined()
+    expect(file.messages).toEqual([])
+    // Its bytes are back for that reading.
+    expect(Buffer.from(source.bytes ?? []).toString()).toBe(unsorted)
+  })
+
+  it('merges the lines no deck replaced with the decks\' new lines into the state file the whole state gives', async () => {
+    const {state, lock, cwd} = await stored(text)
+    if (!state) throw new Error('not stored')
+    const whole = parsedWhole(text).entries
+    // Deck a replaces its entries: some keep their guids (changed), others go; two new cards.
+    const dropped = new Uint8Array(whole.length)
+    const deckA: StateEntry[] = []
+    whole.forEach((entry, index) => {
+      if (entry.file !== 'notes/a.md') return
+      dropped[index] = 1
+      if (index % 5 !== 0) deckA.push({...entry, mod: entry.mod + 1, question: `${entry.question} (edited)`})
+    })
+    deckA.push({...(whole[0] as StateEntry), guid: 'g002500~', question: 'New “one”?'}, {...(whole[0] as StateEntry), guid: 'a-first', question: 'New two?', id: 'two'})
+    // Deck b (moved from the removed lecture) takes the removed lecture's entries under its own file.
+    const deckB: StateEntry[] = []
+    whole.forEach((entry, index) => {
+      if (entry.file !== 'notes/gone.md' || index % 2 === 0) return
+      dropped[index] = 1
+      deckB.push({...entry, file: 'notes/sub/b2.md'})
+    })
+    const expected = Buffer.concat([...stateFileBytes(lock, {notetypes: {1: 3, 2: 4}, entries: [...whole.filter((_, index) => !dropped[index]), ...deckA, ...deckB]}, cwd)])
+    const shelf = openShelf()
+    closers.push(shelf.close)
+    const runs = [putRun(deckA, path.dirname(lock), cwd, shelf), putRun([], path.dirname(lock), cwd, shelf), putRun(deckB, path.dirname(lock), cwd, shelf)].flatMap((run) => run ?? [])
+    expect(runs).toHaveLength(2)
+    const merged = Buffer.concat([...mergedStateBytes({1: 3, 2: 4}, state.kept(dropped), runs)])
+    expect(merged.toString()).toBe(expected.toString())
+    // Made again (to compare, then to write): the same.
+    expect(Buffer.concat([...mergedStateBytes({1: 3, 2: 4}, state.kept(dropped), runs)]).equals(merged)).toBe(true)
+    expect(state.orphanTitles(dropped, new Set(['notes/a.md', 'notes/sub/b.md', 'notes/sub/b2.md']))).toEqual(['gone'])
+    expect(state.orphanTitles(new Uint8Array(whole.length).fill(1), new Set())).toEqual([])
+  })
+})
