@@ -63,7 +63,9 @@ describe('a state file read from disk', () => {
   it('gives the entries, note types, warnings and digest of reading it whole', async () => {
     // A merge conflict, an invalid line, a duplicate guid, a CRLF line and no final line break.
     const broken = [header, ...lines.slice(0, 3000), '<<<<<<< HEAD', lines[3000], lines[3000], `${lines[3001]}\r`, '{"guid":"g003001x","note":"soon"}', ...lines.slice(3002)].join('\n')
-    for (const source of [text, broken]) {
+    // A line longer than the chunks it is read in.
+    const long = [header, ...lines.slice(0, 10), entryLine({...(all[10] as StateEntry), question: 'q'.repeat(1_500_000)}), ...lines.slice(11)].join('\n')
+    for (const source of [text, broken, long]) {
       const {state, file} = await stored(source)
       const whole = parsedWhole(source)
       expect(state).toBeDefined()
