@@ -122,7 +122,7 @@ describe('a state file read from disk', () => {
     const expected = Buffer.concat([...stateFileBytes(lock, {notetypes: {1: 3, 2: 4}, entries: [...whole.filter((_, index) => !dropped[index]), ...deckA, ...deckB]}, cwd)])
     const shelf = openShelf()
     closers.push(shelf.close)
-    const runs = [putRun(deckA, path.dirname(lock), cwd, shelf), putRun([], path.dirname(lock), cwd, shelf), putRun(deckB, path.dirname(lock), cwd, shelf)].flatMap((run) => run ?? [])
+    const runs = [putRun(deckA, lock, cwd, shelf), putRun([], lock, cwd, shelf), putRun(deckB, lock, cwd, shelf)].flatMap((run) => run ?? [])
     expect(runs).toHaveLength(2)
     const merged = Buffer.concat([...mergedStateBytes({1: 3, 2: 4}, state.kept(dropped), runs)])
     expect(merged.toString()).toBe(expected.toString())

@@ -186,13 +186,12 @@ function storedBuild(
 ): Plan {
   const dropped = new Uint8Array(stored.previous.length)
   const runs: Run[] = []
-  const folder = path.dirname(stored.path)
   const made = compiled.decks.map((deck) =>
     once(() => {
       const made = deck()
       if (made.entries) {
         for (const at of made.replacedAt) dropped[at] = 1
-        const run = putRun(made.entries, folder, cwd, shelf)
+        const run = putRun(made.entries, stored.path, cwd, shelf)
         if (run) runs.push(run)
         // Kept on the shelf and in `dropped` now.
         made.entries = []

@@ -14,7 +14,6 @@
  * a full one.
  */
 import {Buffer} from 'node:buffer'
-import path from 'node:path'
 import {assemble} from '../compile.js'
 import type {CompiledDeck} from '../compile.js'
 import {whenLoaded} from '../engine.js'
@@ -26,7 +25,7 @@ import {entryLine, parseEntryLine} from '../state.js'
 import type {StateEntry} from '../state.js'
 import {contentHash, deckKey, fileStamp, sameMedia} from './build-cache.js'
 import type {BuildCache, BuildRecord, LectureRecord} from './build-cache.js'
-import {display} from './files.js'
+import {fromStateFile, inStateFile} from './state-file.js'
 import type {GatheredNotes} from './notes.js'
 
 /**
@@ -113,15 +112,16 @@ function scanStateFiles(gathered: GatheredNotes, changed: string[], cwd: string)
   for (const source of gathered.stateSources) {
     if (!source.bytes) return undefined
     const bytes = Buffer.from(source.bytes.buffer, source.bytes.byteOffset, source.bytes.byteLength)
-    const folder = path.dirname(source.path)
     // The changed lectures of this state file, by how their path is written in it.
-    const lectures = new Map(changed.filter((lecture) => stateFileOf.get(lecture) === source.path).map((lecture) => [lecture, path.relative(folder, path.resolve(cwd, lecture)).split(path.sep).join('/')]))
+    const toFile = inStateFile(source.path, cwd)
+    const toCwd = fromStateFile(source.path, cwd)
+    const lectures = new Map(changed.filter((lecture) => stateFileOf.get(lecture) === source.path).map((lecture) => [lecture, toFile(lecture)]))
     const spans = new Map<string, Span>()
     for (const inFile of lectures.values()) {
       for (const span of linesWith(bytes, `,"file":${JSON.stringify(inFile)},"deck":`)) {
         const entry = parseEntryLine(lineText(bytes, span))
         if (entry?.file !== inFile) continue
-        entries.push({...entry, file: display(cwd, path.resolve(folder, entry.file))})
+        entries.push({...entry, file: toCwd(entry.file)})
         spans.set(entry.guid, span)
       }
     }

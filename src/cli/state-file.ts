@@ -76,11 +76,22 @@ export async function parseStateSource(source: StateSource, cwd: string): Promis
   // In turns, letting other work in between (workers' answers while they parse lectures).
   const state = bytes === undefined ? emptyState : await parseStateInTurns(bytes, source.file, () => new Promise((resolve) => setImmediate(resolve)))
   const digest = bytes === undefined ? undefined : hash('sha256', bytes)
-  const folder = path.dirname(source.path)
   // In place, and once per file name: a state file has many entries and few files.
-  const toCwd = memoize((file: string) => display(cwd, path.resolve(folder, file)))
+  const toCwd = fromStateFile(source.path, cwd)
   for (const entry of state.entries) entry.file = toCwd(entry.file)
   return {path: source.path, file: source.file, digest, state}
+}
+
+/** A lecture path as a state file at `absolute` has it, made relative to the working directory (each name computed once). */
+export function fromStateFile(absolute: string, cwd: string): (file: string) => string {
+  const folder = path.dirname(absolute)
+  return memoize((file) => display(cwd, path.resolve(folder, file)))
+}
+
+/** A lecture path relative to the working directory, as a state file at `absolute` writes it (each name computed once). */
+export function inStateFile(absolute: string, cwd: string): (file: string) => string {
+  const folder = path.dirname(absolute)
+  return memoize((file) => path.relative(folder, path.resolve(cwd, file)).split(path.sep).join('/'))
 }
 
 /**
@@ -89,18 +100,21 @@ export async function parseStateSource(source: StateSource, cwd: string): Promis
  * for: a state file of a million cards is written (or compared) without ever
  * being in memory whole.
  */
-export function* stateFileBytes(absolute: string, state: State, cwd: string): Generator<Buffer> {
-  const folder = path.dirname(absolute)
-  const toFolder = memoize((file: string) => path.relative(folder, path.resolve(cwd, file)).split(path.sep).join('/'))
-  let lines: string[] = []
-  for (const line of stateLines(state, toFolder)) {
-    lines.push(line)
-    if (lines.length === 10_000) {
-      yield Buffer.from(`${lines.join('\n')}\n`)
-      lines = []
+export function stateFileBytes(absolute: string, state: State, cwd: string): Generator<Buffer> {
+  return inParts(stateLines(state, inStateFile(absolute, cwd)))
+}
+
+/** Lines (without line endings) as the bytes of a file, ten thousand lines a part. */
+export function* inParts(lines: Iterable<string>): Generator<Buffer> {
+  let part: string[] = []
+  for (const line of lines) {
+    part.push(line)
+    if (part.length === 10_000) {
+      yield Buffer.from(`${part.join('\n')}\n`)
+      part = []
     }
   }
-  if (lines.length > 0) yield Buffer.from(`${lines.join('\n')}\n`)
+  if (part.length > 0) yield Buffer.from(`${part.join('\n')}\n`)
 }
 
 /** A function of a string that computes each value once. */

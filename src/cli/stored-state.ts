@@ -17,14 +17,13 @@ import {Buffer} from 'node:buffer'
 import {createHash} from 'node:crypto'
 import {closeSync, openSync, readSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
-import path from 'node:path'
 import type {VFile} from 'vfile'
 import type {PreviousEntries} from '../compile.js'
 import {titleKey} from '../match.js'
 import {compare, entryLine, headerLine, readStateLine, warnDuplicate} from '../state.js'
 import type {State, StateEntry} from '../state.js'
-import {display} from './files.js'
 import type {Shelf} from './shelf.js'
+import {fromStateFile, inParts, inStateFile} from './state-file.js'
 import type {StateSource} from './state-file.js'
 
 /** A state file on disk, its entries read when asked for. */
@@ -78,7 +77,7 @@ export async function storeState(source: StateSource, cwd: string, pause: () => 
 async function indexLines(fd: number, source: StateSource, cwd: string, pause: () => Promise<void>): Promise<StoredState | undefined> {
   const {file} = source
   const messagesBefore = file.messages.length
-  const folder = path.dirname(source.path)
+  const toCwd = fromStateFile(source.path, cwd)
   const digest = createHash('sha256')
   const starts = new Grow(Float64Array)
   const lengths = new Grow(Int32Array)
@@ -88,7 +87,6 @@ async function indexLines(fd: number, source: StateSource, cwd: string, pause: (
   const hashes = new Grow(Float64Array)
   const files = new Interned()
   const titles = new Interned()
-  const toCwd = new Map<string, number>()
   let notetypes: State['notetypes'] = {}
   let lastGuid: string | undefined
 
@@ -114,15 +112,10 @@ async function indexLines(fd: number, source: StateSource, cwd: string, pause: (
       return true
     }
     lastGuid = entry.guid
-    let fileId = toCwd.get(entry.file)
-    if (fileId === undefined) {
-      fileId = files.id(display(cwd, path.resolve(folder, entry.file)))
-      toCwd.set(entry.file, fileId)
-    }
     starts.push(offset + start)
     lengths.push(end - start)
     notes.push(entry.note)
-    fileIds.push(fileId)
+    fileIds.push(files.id(toCwd(entry.file)))
     titleIds.push(titles.id(titleKey(entry.deck)))
     hashes.push(guidHash(entry.guid))
     return true
@@ -167,7 +160,7 @@ async function indexLines(fd: number, source: StateSource, cwd: string, pause: (
   let sortedHashes: Float64Array | undefined
   const fileNames = files.values
   const titleNames = titles.values
-  const toFolder = new Map(fileNames.map((name, id) => [id, path.relative(folder, path.resolve(cwd, name)).split(path.sep).join('/')]))
+  const toFile = inStateFile(source.path, cwd)
   let open = true
 
   const lineAt = (at: number, buffer?: Buffer): string => {
@@ -246,8 +239,7 @@ async function indexLines(fd: number, source: StateSource, cwd: string, pause: (
           text = window.toString('utf8', start - from, end - from)
         }
         const value = JSON.parse(text) as StateEntry
-        const entry = {...value, file: ''}
-        yield [value.guid, entryLine(entry, toFolder.get(entryFiles[at] as number))]
+        yield [value.guid, entryLine(value, toFile(fileNames[entryFiles[at] as number] as string))]
       }
     },
     close() {
@@ -268,56 +260,64 @@ function unsorted(file: VFile, messagesBefore: number): undefined {
  * lines not replaced and each deck's new lines, merged by guid (ties: old
  * lines first, then decks in order — the order `stateLines` sorts them in).
  */
-export function* mergedStateBytes(notetypes: State['notetypes'], kept: Iterable<[string, string]>, runs: Run[]): Generator<Buffer> {
-  const sources: Array<Iterator<[string, string]>> = [kept[Symbol.iterator](), ...runs.map(readRun)]
-  // A heap of the sources by their next line's guid, then by their order.
-  const heads: Array<{guid: string; line: string; source: number}> = []
-  const before = (a: (typeof heads)[number], b: (typeof heads)[number]) => {
-    const order = compare(a.guid, b.guid)
-    return order < 0 || (order === 0 && a.source < b.source)
-  }
-  const push = (source: number) => {
+export function mergedStateBytes(notetypes: State['notetypes'], kept: Iterable<[string, string]>, runs: Run[]): Generator<Buffer> {
+  return inParts(mergedLines(notetypes, [kept[Symbol.iterator](), ...runs.map(readRun)]))
+}
+
+/** The header, then the lines of the sources merged by guid (a heap of the sources by their next line). */
+function* mergedLines(notetypes: State['notetypes'], sources: Array<Iterator<[string, string]>>): Generator<string> {
+  yield headerLine(notetypes)
+  const heads: Head[] = []
+  const take = (source: number) => {
     const next = sources[source]?.next()
-    if (!next || next.done) return
-    const head = {guid: next.value[0], line: next.value[1], source}
-    heads.push(head)
-    for (let at = heads.length - 1; at > 0; ) {
-      const parent = (at - 1) >> 1
-      if (!before(heads[at] as never, heads[parent] as never)) break
-      ;[heads[at], heads[parent]] = [heads[parent] as never, heads[at] as never]
-      at = parent
-    }
+    if (next && !next.done) push(heads, {guid: next.value[0], line: next.value[1], source})
   }
-  const pop = () => {
-    const top = heads[0] as (typeof heads)[number]
-    const last = heads.pop() as (typeof heads)[number]
-    if (heads.length > 0) {
-      heads[0] = last
-      for (let at = 0; ; ) {
-        const left = 2 * at + 1
-        const right = left + 1
-        let least = at
-        if (left < heads.length && before(heads[left] as never, heads[least] as never)) least = left
-        if (right < heads.length && before(heads[right] as never, heads[least] as never)) least = right
-        if (least === at) break
-        ;[heads[at], heads[least]] = [heads[least] as never, heads[at] as never]
-        at = least
-      }
-    }
-    return top
+  for (let source = 0; source < sources.length; source++) take(source)
+  for (let top = pop(heads); top; top = pop(heads)) {
+    yield top.line
+    take(top.source)
   }
-  for (let source = 0; source < sources.length; source++) push(source)
-  let lines = [headerLine(notetypes)]
-  while (heads.length > 0) {
-    const top = pop()
-    lines.push(top.line)
-    push(top.source)
-    if (lines.length === 10_000) {
-      yield Buffer.from(`${lines.join('\n')}\n`)
-      lines = []
-    }
+}
+
+/** A source's next line in the merge. */
+interface Head {
+  guid: string
+  line: string
+  source: number
+}
+
+/** Whether `a` comes before `b`: by guid, then by source (old lines before decks', decks in order). */
+function before(a: Head, b: Head): boolean {
+  const order = compare(a.guid, b.guid)
+  return order < 0 || (order === 0 && a.source < b.source)
+}
+
+function push(heap: Head[], head: Head): void {
+  heap.push(head)
+  for (let at = heap.length - 1; at > 0; ) {
+    const parent = (at - 1) >> 1
+    if (!before(head, heap[parent] as Head)) break
+    heap[at] = heap[parent] as Head
+    heap[parent] = head
+    at = parent
   }
-  if (lines.length > 0) yield Buffer.from(`${lines.join('\n')}\n`)
+}
+
+function pop(heap: Head[]): Head | undefined {
+  const top = heap[0]
+  const last = heap.pop()
+  if (heap.length === 0 || !last) return top
+  heap[0] = last
+  for (let at = 0; ; ) {
+    const left = 2 * at + 1
+    let least = at
+    for (const child of [left, left + 1]) if (child < heap.length && before(heap[child] as Head, heap[least] as Head)) least = child
+    if (least === at) break
+    heap[at] = heap[least] as Head
+    heap[least] = last
+    at = least
+  }
+  return top
 }
 
 /** A deck's new state lines, sorted by guid, set aside: where to read them. */
@@ -327,16 +327,15 @@ export interface Run {
 }
 
 /**
- * Set a deck's new entries aside as a run of lines sorted by guid, each line
- * written with `file` relative to the state file's folder (`folder`).
+ * Set a deck's new entries aside as a run of lines sorted by guid, written
+ * for the state file at `absolute`.
  */
-export function putRun(entries: StateEntry[], folder: string, cwd: string, shelf: Shelf): Run | undefined {
+export function putRun(entries: StateEntry[], absolute: string, cwd: string, shelf: Shelf): Run | undefined {
   if (entries.length === 0) return undefined
-  const inFolder = new Map<string, string>()
-  const fileOf = (file: string) => inFolder.get(file) ?? (inFolder.set(file, path.relative(folder, path.resolve(cwd, file)).split(path.sep).join('/')), inFolder.get(file) as string)
+  const toFile = inStateFile(absolute, cwd)
   const sorted = [...entries].sort((a, b) => compare(a.guid, b.guid))
   // A record a line: the guid as JSON, a tab, the state file's line.
-  const bytes = Buffer.from(sorted.map((entry) => `${JSON.stringify(entry.guid)}\t${entryLine(entry, fileOf(entry.file))}\n`).join(''))
+  const bytes = Buffer.from(sorted.map((entry) => `${JSON.stringify(entry.guid)}\t${entryLine(entry, toFile(entry.file))}\n`).join(''))
   return {read: shelf.put(bytes), bytes: bytes.length}
 }
 
