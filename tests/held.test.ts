@@ -35,7 +35,10 @@ describe('a held lecture', () => {
     const kept: Uint8Array[] = []
     for (const holding of [
       held(parsed),
-      held(parsed, (bytes) => (kept.push(bytes.slice()), () => kept[kept.length - 1] as Uint8Array)),
+      held(parsed, (bytes) => {
+        const at = kept.push(bytes.slice()) - 1
+        return () => kept[at] as Uint8Array
+      }),
       fromHeld(structuredClone(toHeld(parsed)), lecture)
     ]) {
       expect(keysOf(holding)).toEqual(keys)
