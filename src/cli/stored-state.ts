@@ -92,8 +92,7 @@ async function indexLines(fd: number, source: StateSource, cwd: string, pause: (
 
   let index = 0
   // One buffer for the whole pass (grown only for a line longer than it): bytes from `offset` in
-  // the file, the first `filled` of them read, lines before `from` taken. Allocating a megabyte a
-  // chunk instead made glibc serve later allocations from memory it then kept (40 MB more at peak).
+  // the file, the first `filled` of them read, lines before `from` taken.
   let buffer = Buffer.alloc(chunkBytes)
   let offset = 0
   let filled = 0
