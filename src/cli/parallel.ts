@@ -55,6 +55,8 @@ export interface Parallel {
   onMedia: (reads: MediaRead[]) => void
   /** Where parsed cards wait for their decks (default: in memory, as the workers' bytes). */
   keep?: Keep | undefined
+  /** Reads a lecture's bytes just before it is parsed, when they were let go before parsing began. */
+  load?: ((lecture: Lecture) => Promise<void>) | undefined
   /** Called once a lecture's bytes are no longer needed: parsed, here or by a worker. */
   release?: ((lecture: Lecture) => void) | undefined
   /**
@@ -90,6 +92,7 @@ export async function parseInPool(gathered: GatheredNotes, parallel: Parallel, c
     while (front < back) {
       const index = front++
       const lecture = lectures[index] as Lecture
+      await parallel.load?.(lecture)
       const {data, media} = await parallel.pool.submit({kind: 'parse', lecture, options, roots, cwd})
       // Only now: a task may wait in the pool's queue before it is sent.
       parallel.release?.(lecture)
@@ -102,6 +105,7 @@ export async function parseInPool(gathered: GatheredNotes, parallel: Parallel, c
   await loadEngine()
   while (front < back) {
     const index = --back
+    await parallel.load?.(lectures[index] as Lecture)
     const parsedHere = parseLecture(lectures[index] as Lecture, {...options, readMedia: gathered.readMedia})
     parallel.release?.(lectures[index] as Lecture)
     parsed[index] = parallel.keep ? held(parsedHere, parallel.keep) : parsedHere
