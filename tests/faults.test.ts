@@ -15,7 +15,7 @@ import {main} from '../src/cli/main.js'
 import {defaultWriteFs, writeAtomic} from '../src/cli/write.js'
 import type {WriteFs} from '../src/cli/write.js'
 import {decode} from '../src/decode.js'
-import {busyProject, expectOnlyValidPackages, expectValidPackage, folder, killBuildWhen, leftovers, project, spawnBuild} from './process.js'
+import {busyProject, expectOnlyValidPackages, expectValidPackage, folder, killBuildWhen, leftovers, project, run as runBinary, spawnBuild} from './process.js'
 
 function errno(code: string): NodeJS.ErrnoException {
   return Object.assign(new Error(`${code}: injected`), {code})
@@ -168,6 +168,22 @@ describe('deckc build under faults', () => {
     expect(result.code).toBe(1)
     expect(result.stderr).toMatch(/^[./]*\/?proc\/self\/mem:1:1: error: Cannot read the file: EIO; expected a readable text file \[unreadable\]\n$/)
     expect(await expectValidPackage(path.join(cwd, 'dist/a.apkg'))).toBe(2)
+  })
+
+  it('reports it the same way when a large build reads lectures only when parsing them', async () => {
+    if (!existsSync('/proc/self/mem')) return
+    const results = []
+    for (const spill of ['0', '1']) {
+      const cwd = project({'notes/a.md': lecture, 'notes/b.md': lecture.replace('Caches', 'Buffers')})
+      const result = await runBinary(cwd, ['build', 'notes', '/proc/self/mem'], {env: {DECKC_SPILL: spill, DECKC_WORKERS: '1', DECKC_TRACE: '1'}})
+      const trace = /deckc: .*\n$/.exec(result.stderr)
+      expect(trace?.[0]).toContain(spill === '1' ? 'parsed cards on disk' : 'full build on 1 workers;')
+      result.stderr = result.stderr.slice(0, trace?.index)
+      results.push({...result, a: readFileSync(path.join(cwd, 'dist/a.apkg')).toString('base64'), b: readFileSync(path.join(cwd, 'dist/b.apkg')).toString('base64')})
+    }
+    expect(results[0]?.code).toBe(1)
+    expect(results[0]?.stderr).toMatch(/^[./]*\/?proc\/self\/mem:1:1: error: Cannot read the file: EIO; expected a readable text file \[unreadable\]\n$/)
+    expect(results[1]).toEqual(results[0])
   })
 
   it('never reads a symbolic link out of the notes folder, even to an unreadable file', async () => {

@@ -5,10 +5,8 @@ import v8 from 'node:v8'
 import {VFile} from 'vfile'
 import {NOTETYPES} from '../anki/format.js'
 import {bundle} from '../collect.js'
-import type {Config} from '../config.js'
 import type {Changes} from '../identify.js'
 import {titleKey} from '../match.js'
-import {configuredOptions} from '../parse.js'
 import {nextState} from '../state.js'
 import type {StateEntry} from '../state.js'
 import type {Lecture} from '../types.js'
@@ -16,7 +14,7 @@ import type {Invocation} from './args.js'
 import {baseKey, contentHash, deckKey, fileStamp, mediaOf, openBuildCache, readRecord, restoredFile, storedMessages, storeRecord} from './build-cache.js'
 import type {BuildCache, BuildRecord, LectureRecord} from './build-cache.js'
 import type {Environment} from './environment.js'
-import {display, readLecture} from './files.js'
+import {display} from './files.js'
 import type {Step} from './incremental.js'
 import {compileGathered, gatherNotes} from './notes.js'
 import type {AssembledNotes, GatheredNotes} from './notes.js'
@@ -77,7 +75,8 @@ export async function build(invocation: BuildInvocation, environment: Environmen
   // A bundle holds every deck: it needs them all.
   const bundling = invocation.command === 'build' && invocation.bundle !== undefined
   const started = performance.now()
-  const gathered = await gatherNotes(invocation.paths, environment, bundling ? undefined : only)
+  // Lectures enough to be parsed with their cards set aside (below) are read one at a time, when parsed.
+  const gathered = await gatherNotes(invocation.paths, environment, bundling ? undefined : only, (bytes) => spills(bytes, environment.env))
   const read = performance.now()
   if (typeof gathered === 'number') return gathered
 
@@ -95,6 +94,7 @@ export async function build(invocation: BuildInvocation, environment: Environmen
   if (cache) {
     const record = await readRecord(cache)
     if (record && record.base === (await baseKey(gathered, targets.bundle))) {
+      await loadAll(gathered)
       const {incremental} = await import('./incremental.js')
       const planned = await incremental(gathered, record, {cache, packages: targets.packages, bundle: targets.bundle !== undefined, cwd})
       if (planned) {
@@ -107,7 +107,7 @@ export async function build(invocation: BuildInvocation, environment: Environmen
   const how = plan ? `incremental: ${plan.steps.filter((step) => 'compiled' in step).length} compiled, ${plan.steps.filter((step) => 'kept' in step).length} kept` : 'full'
   // A full build of many lectures parses and packs them on every core: workers for parsing, then
   // fresh ones for packing (a parsing worker's heap stays large long after).
-  const notesBytes = gathered.lectures.reduce((sum, lecture) => sum + lecture.value.length, 0)
+  const notesBytes = gathered.bytes
   const workers = plan ? 0 : await workersFor(gathered.lectures.length, notesBytes, environment.env)
   const startPool = workers > 0 ? (await import('./pool.js')).startPool : undefined
   // A very large one sets the parsed cards aside on disk until their decks are made, and lets go
@@ -119,10 +119,11 @@ export async function build(invocation: BuildInvocation, environment: Environmen
     if (cache) hashes.set(lecture.path, contentHash(lecture.value))
     lecture.value = new Uint8Array(0)
   }
-  // It also lets go of every lecture's bytes now, and reads each again just before it is parsed:
-  // bytes let go one by one over the whole parse, among other buffers, left much of the memory
-  // they were in kept by glibc (1,000,000 cards: 527 and 540 MB peak against 577-598 MB).
-  const load = shelf && unload(gathered, gathered.config)
+  // Its lectures were not read (`gatherNotes`): each is read just before it is parsed. Read at the
+  // start and let go one by one over the whole parse, among other buffers, much of the memory they
+  // were in stayed with the process (1,000,000 cards: 577-598 MB peak; let go all at once before
+  // parsing and read again, 527 and 540 MB; read only when parsed, 488 MB).
+  if (!shelf) await loadAll(gathered)
   let compiled = 0
   let code: number
   // The packing workers start as soon as parsing ends, so they load while this thread matches cards.
@@ -131,7 +132,7 @@ export async function build(invocation: BuildInvocation, environment: Environmen
   try {
     if (!plan) {
       const parsing = startPool?.(workers, workerScript)
-      plan = await fullBuild(gathered, environment, invocation.command === 'build', parsing && {pool: parsing, workers, onMedia: (reads) => cache?.media.push(...reads), keep: shelf?.put, release: shelf && release, load, stateOnDisk: shelf, parsed: startPacking}).finally(() => parsing?.close())
+      plan = await fullBuild(gathered, environment, invocation.command === 'build', parsing && {pool: parsing, workers, onMedia: (reads) => cache?.media.push(...reads), keep: shelf?.put, release: shelf && release, load: gathered.load, stateOnDisk: shelf, parsed: startPacking}).finally(() => parsing?.close())
     }
     const pool = startPacking()
     compiled = performance.now()
@@ -149,17 +150,12 @@ export async function build(invocation: BuildInvocation, environment: Environmen
   return code
 }
 
-/** Let go of every lecture's bytes; the function reads a lecture's again (a lecture that cannot be read now fails the build). */
-function unload(gathered: GatheredNotes, config: Config): (lecture: Lecture) => Promise<void> {
-  const absolute = new Map(gathered.sources.map((source) => [source.display, source.absolute]))
-  for (const lecture of gathered.lectures) lecture.value = new Uint8Array(0)
-  const {limits} = configuredOptions(config)
-  return async (lecture) => {
-    const file = absolute.get(lecture.path) as string
-    lecture.value = await readLecture(file, limits.fileBytes).catch((error: NodeJS.ErrnoException) => {
-      throw new Error(`deckc: cannot read ${lecture.path} again: ${error.code ?? error.message} (it changed during the build)`)
-    })
-  }
+/** Read the lectures gathered without their bytes, if they were (a few at a time). */
+async function loadAll(gathered: GatheredNotes): Promise<void> {
+  const {load, lectures} = gathered
+  if (!load) return
+  for (let start = 0; start < lectures.length; start += 16) await Promise.all(lectures.slice(start, start + 16).map(load))
+  gathered.load = undefined
 }
 
 /** Compile every lecture, and the state files that result. */

@@ -148,11 +148,9 @@ export const defaultReadFs: ReadFs = {open}
  *   `not a regular file`.
  */
 export async function readLecture(file: string, limit: number = defaultLimits.fileBytes, fs: ReadFs = defaultReadFs): Promise<Uint8Array> {
-  // Non-blocking, so that opening a named pipe does not wait for a writer.
-  const handle = await fs.open(file, constants.O_RDONLY | constants.O_NONBLOCK)
+  const handle = await openLecture(file, fs)
   try {
     const info = await handle.stat()
-    if (!info.isFile()) throw Object.assign(new Error(`${file} is not a regular file`), {code: 'not a regular file'})
     const chunks: Uint8Array[] = []
     let total = 0
     // The file as its size says, and one byte more to notice it growing; then on in 64 kB steps.
@@ -176,6 +174,36 @@ export async function readLecture(file: string, limit: number = defaultLimits.fi
   } finally {
     await handle.close()
   }
+}
+
+/**
+ * The size of a lecture file, opened as `readLecture` opens it and its first
+ * byte read (failing as reading it would), without reading the rest.
+ */
+export async function sizeOfLecture(file: string, fs: ReadFs = defaultReadFs): Promise<number> {
+  const handle = await openLecture(file, fs)
+  try {
+    const {size} = await handle.stat()
+    await handle.read(new Uint8Array(1), 0, 1, null)
+    return size
+  } finally {
+    await handle.close()
+  }
+}
+
+/** Open a lecture file for reading; it must be a regular file. */
+async function openLecture(file: string, fs: ReadFs): ReturnType<ReadFs['open']> {
+  // Non-blocking, so that opening a named pipe does not wait for a writer.
+  const handle = await fs.open(file, constants.O_RDONLY | constants.O_NONBLOCK)
+  const info = await handle.stat().catch(async (error: unknown) => {
+    await handle.close()
+    throw error
+  })
+  if (!info.isFile()) {
+    await handle.close()
+    throw Object.assign(new Error(`${file} is not a regular file`), {code: 'not a regular file'})
+  }
+  return handle
 }
 
 /** A path as shown to the user: relative to the working directory, with `/`. */

@@ -5,13 +5,14 @@ import {assembleInTurn} from '../compile.js'
 import {whenLoaded} from '../engine.js'
 import type {CompiledDeck} from '../compile.js'
 import type {Config} from '../config.js'
+import {defaultLimits} from '../limits.js'
 import {report} from '../report.js'
 import type {State, StateEntry} from '../state.js'
 import {cardCount, configuredOptions, parseLecture} from '../parse.js'
 import type {Lecture} from '../types.js'
 import type {Environment} from './environment.js'
 import {usageError} from './environment.js'
-import {findLectures, MissingPathError, readLecture} from './files.js'
+import {findLectures, MissingPathError, readLecture, sizeOfLecture} from './files.js'
 import type {Found} from './files.js'
 import {mediaReader} from './media-reader.js'
 import {parseInPool} from './parallel.js'
@@ -59,6 +60,14 @@ export interface GatheredNotes {
   lectures: Lecture[]
   /** Lectures that could not be read (each with its error). */
   failed: VFile[]
+  /** Bytes of the lectures together (their sizes, when they are not read yet). */
+  bytes: number
+  /**
+   * When the lectures were gathered without their bytes (`gatherNotes` with
+   * `defer`): reads a lecture's; a lecture that cannot be read now is an
+   * error thrown.
+   */
+  load: ((lecture: Lecture) => Promise<void>) | undefined
   /** Reads media below each lecture's root. */
   readMedia: ReadMedia
 }
@@ -93,8 +102,14 @@ export interface AssembledNotes extends Omit<CompiledNotes, 'decks'> {
   stored: StoredState | undefined
 }
 
-/** Find and read everything a run depends on (`compileNotes` without compiling). */
-export async function gatherNotes(given: string[], environment: Environment, only?: Set<string>): Promise<GatheredNotes | number> {
+/**
+ * Find and read everything a run depends on (`compileNotes` without compiling).
+ *
+ * @param defer
+ *   Whether lectures of this many bytes together are gathered without their
+ *   bytes, each read when it is needed (`GatheredNotes.load`).
+ */
+export async function gatherNotes(given: string[], environment: Environment, only?: Set<string>, defer?: (bytes: number) => boolean): Promise<GatheredNotes | number> {
   const {cwd} = environment
   const clock = buildClock(environment.env)
   if (clock === undefined) return usageError(environment, 'SOURCE_DATE_EPOCH must be a whole number of seconds')
@@ -118,9 +133,9 @@ export async function gatherNotes(given: string[], environment: Environment, onl
 
   const stateSources = await Promise.all([...new Set(sources.map((source) => source.stateFile))].map((file) => readStateSource(file, cwd)))
   const {limits} = configuredOptions(config.value)
-  const {lectures, failed} = await readLectures(sources, limits.fileBytes)
+  const {lectures, failed, bytes, load} = await readLectures(sources, limits.fileBytes, defer)
   const readMedia = mediaReader(new Map(sources.map((source) => [source.display, source.root])), cwd)
-  return {paths, sources, config: config.value, configText: config.text, clock, stateSources, lectures, failed, readMedia}
+  return {paths, sources, config: config.value, configText: config.text, clock, stateSources, lectures, failed, bytes, load, readMedia}
 }
 
 /** Compile gathered notes against their state files. */
@@ -182,24 +197,51 @@ function mergeStates(stateFiles: StateFile[]): {state: State; owner: (entry: Sta
   return {state: {notetypes: Object.assign({}, ...stateFiles.map((stateFile) => stateFile.state.notetypes)) as State['notetypes'], entries}, owner}
 }
 
-/** Read each found file (a few at a time); unsafe or unreadable ones become files with an error. */
-async function readLectures(sources: Source[], fileBytes: number | undefined): Promise<{lectures: Lecture[]; failed: VFile[]}> {
-  const read = async (source: Source): Promise<Lecture | VFile> => {
-    if (source.unsafe) return fail(new VFile({path: source.display}), source.unsafe, 'unsafe-path')
-    try {
-      const relative = source.output.slice(0, -'.apkg'.length) + path.extname(source.absolute)
-      return {path: source.display, relative, value: await readLecture(source.absolute, fileBytes)}
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message
-      return fail(new VFile({path: source.display}), `Cannot read the file: ${code}; expected a readable text file`, 'unreadable')
+/**
+ * Read each found file (a few at a time); unsafe or unreadable ones become
+ * files with an error. With `defer`, the files are first only opened: when
+ * `defer` says so of their sizes together, they are left unread, each read
+ * by `load` when it is needed.
+ */
+async function readLectures(sources: Source[], fileBytes: number | undefined, defer?: (bytes: number) => boolean): Promise<Pick<GatheredNotes, 'lectures' | 'failed' | 'bytes' | 'load'>> {
+  const limit = fileBytes ?? defaultLimits.fileBytes
+  const gather = async (open: (source: Source) => Promise<Uint8Array | number>) => {
+    const results: Array<Lecture | VFile> = []
+    let bytes = 0
+    const one = async (source: Source): Promise<Lecture | VFile> => {
+      if (source.unsafe) return fail(new VFile({path: source.display}), source.unsafe, 'unsafe-path')
+      try {
+        const relative = source.output.slice(0, -'.apkg'.length) + path.extname(source.absolute)
+        const opened = await open(source)
+        // No more than the largest lecture: a file over it is read that far, and reported.
+        bytes += typeof opened === 'number' ? Math.min(opened, limit + 1) : opened.length
+        return {path: source.display, relative, value: typeof opened === 'number' ? new Uint8Array(0) : opened}
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message
+        return fail(new VFile({path: source.display}), `Cannot read the file: ${code}; expected a readable text file`, 'unreadable')
+      }
+    }
+    for (let start = 0; start < sources.length; start += 16) results.push(...(await Promise.all(sources.slice(start, start + 16).map(one))))
+    return {
+      lectures: results.filter((result): result is Lecture => !(result instanceof VFile)),
+      failed: results.filter((result): result is VFile => result instanceof VFile),
+      bytes
     }
   }
-  const results: Array<Lecture | VFile> = []
-  for (let start = 0; start < sources.length; start += 16) results.push(...(await Promise.all(sources.slice(start, start + 16).map(read))))
-  return {
-    lectures: results.filter((result): result is Lecture => !(result instanceof VFile)),
-    failed: results.filter((result): result is VFile => result instanceof VFile)
+  const read = (source: Source) => readLecture(source.absolute, limit)
+  if (defer) {
+    const sized = await gather((source) => sizeOfLecture(source.absolute))
+    if (defer(sized.bytes)) {
+      const absolute = new Map(sources.map((source) => [source.display, source.absolute]))
+      const load = async (lecture: Lecture) => {
+        lecture.value = await readLecture(absolute.get(lecture.path) as string, limit).catch((error: NodeJS.ErrnoException) => {
+          throw new Error(`deckc: cannot read ${lecture.path}: ${error.code ?? error.message} (it changed during the build)`)
+        })
+      }
+      return {...sized, load}
+    }
   }
+  return {...(await gather(read)), load: undefined}
 }
 
 /** The name of the configuration file, looked for in the working directory. */
