@@ -1,4 +1,4 @@
-import {readFile} from 'node:fs/promises'
+import {readFile, stat} from 'node:fs/promises'
 import path from 'node:path'
 import {VFile} from 'vfile'
 import {assembleInTurn} from '../compile.js'
@@ -199,9 +199,10 @@ function mergeStates(stateFiles: StateFile[]): {state: State; owner: (entry: Sta
 
 /**
  * Read each found file (a few at a time); unsafe or unreadable ones become
- * files with an error. With `defer`, the files are first only opened: when
- * `defer` says so of their sizes together, they are left unread, each read
- * by `load` when it is needed.
+ * files with an error. With `defer`, their sizes come first: when `defer`
+ * says so of them together, the files are only opened (and their first byte
+ * read, to report one that cannot be read), each read by `load` when it is
+ * needed.
  */
 async function readLectures(sources: Source[], fileBytes: number | undefined, defer?: (bytes: number) => boolean): Promise<Pick<GatheredNotes, 'lectures' | 'failed' | 'bytes' | 'load'>> {
   const limit = fileBytes ?? defaultLimits.fileBytes
@@ -229,19 +230,28 @@ async function readLectures(sources: Source[], fileBytes: number | undefined, de
     }
   }
   const read = (source: Source) => readLecture(source.absolute, limit)
-  if (defer) {
+  // Sizes first, as the folder has them (most builds read every file right after).
+  if (defer && defer(await sizeOfAll(sources, limit))) {
     const sized = await gather((source) => sizeOfLecture(source.absolute))
-    if (defer(sized.bytes)) {
-      const absolute = new Map(sources.map((source) => [source.display, source.absolute]))
-      const load = async (lecture: Lecture) => {
-        lecture.value = await readLecture(absolute.get(lecture.path) as string, limit).catch((error: NodeJS.ErrnoException) => {
-          throw new Error(`deckc: cannot read ${lecture.path}: ${error.code ?? error.message} (it changed during the build)`)
-        })
-      }
-      return {...sized, load}
+    const absolute = new Map(sources.map((source) => [source.display, source.absolute]))
+    const load = async (lecture: Lecture) => {
+      lecture.value = await readLecture(absolute.get(lecture.path) as string, limit).catch((error: NodeJS.ErrnoException) => {
+        throw new Error(`deckc: cannot read ${lecture.path}: ${error.code ?? error.message} (it changed during the build)`)
+      })
     }
+    return {...sized, load}
   }
   return {...(await gather(read)), load: undefined}
+}
+
+/** The sizes of lecture files together, each counted up to one byte over the largest lecture (a file that cannot be read: 0). */
+async function sizeOfAll(sources: Source[], limit: number): Promise<number> {
+  let bytes = 0
+  for (let start = 0; start < sources.length; start += 64) {
+    const sizes = await Promise.all(sources.slice(start, start + 64).map((source) => stat(source.absolute).then((info) => info.size, () => 0)))
+    for (const size of sizes) bytes += Math.min(size, limit + 1)
+  }
+  return bytes
 }
 
 /** The name of the configuration file, looked for in the working directory. */
