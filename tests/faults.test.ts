@@ -4,7 +4,7 @@
 // that fail for any user (a file where a folder belongs, /proc/self/mem).
 // Each injected fault is counted, so that no test passes without its fault.
 import {execFile} from 'node:child_process'
-import {existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync} from 'node:fs'
 import * as fs from 'node:fs/promises'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
@@ -12,6 +12,8 @@ import {VFile} from 'vfile'
 import {findLectures, readLecture} from '../src/cli/files.js'
 import type {ReadFs} from '../src/cli/files.js'
 import {main} from '../src/cli/main.js'
+import {gatherNotes, LectureChanged} from '../src/cli/notes.js'
+import type {Lecture} from '../src/types.js'
 import {defaultWriteFs, writeAtomic} from '../src/cli/write.js'
 import type {WriteFs} from '../src/cli/write.js'
 import {decode} from '../src/decode.js'
@@ -184,6 +186,21 @@ describe('deckc build under faults', () => {
     expect(results[0]?.code).toBe(1)
     expect(results[0]?.stderr).toMatch(/^[./]*\/?proc\/self\/mem:1:1: error: Cannot read the file: EIO; expected a readable text file \[unreadable\]\n$/)
     expect(results[1]).toEqual(results[0])
+  })
+
+  it('says which lecture changed when one read only when parsed is gone by then', async () => {
+    const cwd = project({'notes/a.md': lecture, 'notes/b.md': lecture.replace('Caches', 'Buffers')})
+    const environment = {cwd, env: {SOURCE_DATE_EPOCH: '1790000000'}, stdout: () => true, stderr: () => true, terminal: false}
+    const gathered = await gatherNotes([], environment, undefined, () => true)
+    if (typeof gathered === 'number' || !gathered.load) throw new Error('not gathered without bytes')
+    expect(gathered.lectures.map((item) => item.value.length)).toEqual([0, 0])
+    expect(gathered.bytes).toBe(2 * lecture.length + 1)
+    await gathered.load(gathered.lectures[0] as Lecture)
+    expect(Buffer.from(gathered.lectures[0]?.value ?? []).toString()).toBe(lecture)
+    rmSync(path.join(cwd, 'notes/b.md'))
+    const failure = gathered.load(gathered.lectures[1] as Lecture)
+    await expect(failure).rejects.toBeInstanceOf(LectureChanged)
+    await expect(failure).rejects.toThrow(/^notes\/b\.md:1:1: error: Cannot read the file: ENOENT; it changed during the build, which wrote nothing \(build again\) \[unreadable\]$/)
   })
 
   it('never reads a symbolic link out of the notes folder, even to an unreadable file', async () => {

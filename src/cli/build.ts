@@ -16,7 +16,7 @@ import type {BuildCache, BuildRecord, LectureRecord} from './build-cache.js'
 import type {Environment} from './environment.js'
 import {display} from './files.js'
 import type {Step} from './incremental.js'
-import {compileGathered, gatherNotes} from './notes.js'
+import {compileGathered, gatherNotes, LectureChanged} from './notes.js'
 import type {AssembledNotes, GatheredNotes} from './notes.js'
 import {packInOrder, spills, workerScript, workersFor} from './parallel.js'
 import type {Parallel} from './parallel.js'
@@ -137,6 +137,12 @@ export async function build(invocation: BuildInvocation, environment: Environmen
     const pool = startPacking()
     compiled = performance.now()
     code = await finish(plan, {invocation, environment, gathered, targets, cache, pool, workers, hashes})
+  } catch (error) {
+    // A lecture removed or made unreadable while the build ran: said as a diagnostic, nothing written.
+    if (!(error instanceof LectureChanged)) throw error
+    environment.stderr(`${error.message}
+`)
+    return 1
   } finally {
     plan?.close?.()
     shelf?.close()

@@ -64,8 +64,8 @@ export interface GatheredNotes {
   bytes: number
   /**
    * When the lectures were gathered without their bytes (`gatherNotes` with
-   * `defer`): reads a lecture's; a lecture that cannot be read now is an
-   * error thrown.
+   * `defer`): reads a lecture's; one that cannot be read now (it changed
+   * since it was found) is a `LectureChanged` thrown.
    */
   load: ((lecture: Lecture) => Promise<void>) | undefined
   /** Reads media below each lecture's root. */
@@ -236,7 +236,7 @@ async function readLectures(sources: Source[], fileBytes: number | undefined, de
     const absolute = new Map(sources.map((source) => [source.display, source.absolute]))
     const load = async (lecture: Lecture) => {
       lecture.value = await readLecture(absolute.get(lecture.path) as string, limit).catch((error: NodeJS.ErrnoException) => {
-        throw new Error(`deckc: cannot read ${lecture.path}: ${error.code ?? error.message} (it changed during the build)`)
+        throw new LectureChanged(`${lecture.path}:1:1: error: Cannot read the file: ${error.code ?? error.message}; it changed during the build, which wrote nothing (build again) [unreadable]`)
       })
     }
     return {...sized, load}
@@ -253,6 +253,9 @@ async function sizeOfAll(sources: Source[], limit: number): Promise<number> {
   }
   return bytes
 }
+
+/** A lecture gathered without its bytes could not be read when it was needed; the message is the diagnostic. */
+export class LectureChanged extends Error {}
 
 /** The name of the configuration file, looked for in the working directory. */
 export const configFileName = 'deckc.config.json'
