@@ -1,7 +1,7 @@
 import {Buffer} from 'node:buffer'
 import type {VFile} from 'vfile'
 import * as z from 'zod/mini'
-import './schema.js'
+import {compiledObject} from './schema.js'
 
 /**
  * The identity a card had at the last build, as kept in the state file
@@ -39,16 +39,20 @@ const header = z.strictObject({
   notetypes: z.record(z.string().check(z.regex(/^\d+$/)), z.int().check(z.positive()))
 })
 
-const entry = z.strictObject({
-  guid: z.string().check(z.minLength(1)),
-  note: z.int().check(z.positive()),
-  mod: z.int().check(z.nonnegative()),
-  hash: z.string().check(z.regex(/^[\da-f]{16}$/)),
-  file: z.string().check(z.minLength(1)),
-  deck: z.string().check(z.minLength(1)),
-  question: z.string(),
-  id: z.optional(z.string().check(z.minLength(1)))
-})
+// Checked once per line of the state file.
+const entry = compiledObject(
+  {
+    guid: z.string().check(z.minLength(1)),
+    note: z.int().check(z.positive()),
+    mod: z.int().check(z.nonnegative()),
+    hash: z.string().check(z.regex(/^[\da-f]{16}$/)),
+    file: z.string().check(z.minLength(1)),
+    deck: z.string().check(z.minLength(1)),
+    question: z.string(),
+    id: z.optional(z.string().check(z.minLength(1)))
+  },
+  true
+)
 
 /** An empty state: the first build. */
 export const emptyState: State = {notetypes: {}, entries: []}
@@ -139,7 +143,7 @@ export function readStateLine(line: string, index: number, file: VFile): StateLi
     warn(file, 'First line is not a deckc.lock header; expected {"deckc":"lock","version":1,…}', place)
     return undefined
   }
-  const parsed = entry.safeParse(value)
+  const parsed = z.safeParse(entry, value)
   if (parsed.success) return {entry: withoutUndefined(parsed.data)}
   const issue = parsed.error.issues[0]
   warn(file, `Card line is invalid (${issue?.path.join('.') || 'line'}: ${issue?.message ?? 'invalid'}); skipped it; expected a line as written by deckc`, place)
@@ -201,7 +205,7 @@ export function parseEntryLine(line: string): StateEntry | undefined {
   } catch {
     return undefined
   }
-  const parsed = entry.safeParse(value)
+  const parsed = z.safeParse(entry, value)
   return parsed.success ? withoutUndefined(parsed.data) : undefined
 }
 

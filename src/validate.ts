@@ -1,15 +1,15 @@
 import type {VFile} from 'vfile'
 import * as z from 'zod/mini'
-import './schema.js'
+import {compiledObject} from './schema.js'
 import {clozeOrds, findDeletions} from './cloze.js'
 import type {Deletion} from './cloze.js'
 import type {Card, CardAttributes, CardRecord, Position} from './types.js'
 
 const counting = z.int().check(z.positive())
-const point = z.object({line: counting, column: counting})
-const position = z.object({start: point, end: point})
-const located = z.object({value: z.string(), position})
-const sourceLine = z.object({line: counting, text: z.string()})
+const point = compiledObject({line: counting, column: counting})
+const position = compiledObject({start: point, end: point})
+const located = compiledObject({value: z.string(), position})
+const sourceLine = compiledObject({line: counting, text: z.string()})
 
 /** Where a transform reports problems. */
 type Context = z.core.ParsePayload
@@ -25,9 +25,9 @@ function fail(context: Context, rule: Rule, message: string, path: Array<string 
 }
 
 const cardRecord = z.pipe(
-  z.object({
+  compiledObject({
     style: z.enum(['line', 'heading', 'cloze']),
-    question: z.array(z.object({text: located, reference: z.optional(located)})).check(z.minLength(1)),
+    question: z.array(compiledObject({text: located, reference: z.optional(located)})).check(z.minLength(1)),
     attributes: z.array(located),
     answer: z.array(sourceLine),
     position

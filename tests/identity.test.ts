@@ -198,6 +198,32 @@ describe('state file', () => {
     }
   })
 
+  it('skips a line that is not an entry, saying which field is wrong', () => {
+    const good = {guid: 'a', note: 1_790_000_000_000, mod: 1, hash: 'abcdef0123456789', file: 'l.md', deck: 'L', question: 'Q?'}
+    const lines = [
+      '{"deckc":"lock","version":1,"notetypes":{"1":2}}',
+      JSON.stringify(good),
+      JSON.stringify({...good, guid: 'b', note: 1.5}),
+      JSON.stringify({...good, guid: 'c', hash: 'ABCDEF'}),
+      JSON.stringify({...good, guid: 'd', extra: true}),
+      JSON.stringify({...good, guid: 'e', deck: undefined}),
+      JSON.stringify({...good, guid: '', id: ''}),
+      JSON.stringify([good]),
+      JSON.stringify({...good, guid: 'f', id: 'pinned'})
+    ]
+    const file = new VFile({path: 'deckc.lock'})
+    const state = parseState(lines.join('\n'), file)
+    expect(state.entries).toEqual([good, {...good, guid: 'f', id: 'pinned'}])
+    expect(file.messages.map(String)).toEqual([
+      'deckc.lock:3:1: Card line is invalid (note: Invalid input: expected int, received number); skipped it; expected a line as written by deckc',
+      'deckc.lock:4:1: Card line is invalid (hash: Invalid string: must match pattern /^[\\da-f]{16}$/); skipped it; expected a line as written by deckc',
+      'deckc.lock:5:1: Card line is invalid (line: Unrecognized key: "extra"); skipped it; expected a line as written by deckc',
+      'deckc.lock:6:1: Card line is invalid (deck: Invalid input: expected string, received undefined); skipped it; expected a line as written by deckc',
+      'deckc.lock:7:1: Card line is invalid (guid: Too small: expected string to have >=1 characters); skipped it; expected a line as written by deckc',
+      'deckc.lock:8:1: Card line is invalid (line: Invalid input: expected object, received array); skipped it; expected a line as written by deckc'
+    ])
+  })
+
   it('reads the same from its bytes as from its text, line for line', () => {
     const line = (guid: string, question: string) => JSON.stringify({guid, note: 1_790_000_000_000, mod: 1, hash: 'abcdef0123456789', file: 'l.md', deck: 'L', question})
     const header = '{"deckc":"lock","version":1,"notetypes":{"1":2}}'
