@@ -90,8 +90,12 @@ export function titleKey(deck: string): string {
 
 /** Questions compare without case, NFC-normalised, with runs of white space as one space. */
 export function normalize(text: string): string {
+  // Printable ASCII with single inner spaces (most questions): only the case changes.
+  if (!NOT_SIMPLE.test(text)) return text.toLowerCase()
   return text.normalize('NFC').toLowerCase().replace(/\s+/g, ' ').trim()
 }
+
+const NOT_SIMPLE = /[^\u0020-\u007E]| {2}|^ | $/
 
 function similarity(a: string, b: string): number {
   const longest = Math.max(a.length, b.length)

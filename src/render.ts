@@ -73,8 +73,35 @@ export function plainText(markdown: string, fast = true): string {
   return (fast ? fastLine(markdown)?.text : undefined) ?? engine().plainText(markdown)
 }
 
-/** Whether field HTML shows nothing: no text and no image once tags are removed. */
-function showsNothing(html: string): boolean {
+/**
+ * Whether field HTML shows nothing: no text and no image once tags are
+ * removed ({@link showsNothingByDefinition}). Read from the start, a field
+ * usually shows a character right after its first tag, which settles it; a
+ * field with `&` outside its tags is left to the definition (`&nbsp;` shows
+ * nothing, and tags removed may join one).
+ */
+export function showsNothing(html: string): boolean {
+  for (let at = 0; at < html.length; at++) {
+    const code = html.charCodeAt(at)
+    if (code === 0x3c) {
+      // A tag runs to the next `>`; a `<` without one is text.
+      const end = html.indexOf('>', at + 1)
+      if (end === -1) return false
+      at = end
+    } else if (code === 0x26) {
+      return showsNothingByDefinition(html)
+    } else if (!SPACE.test(html[at] as string)) {
+      // Shown whatever else the field holds: with no `&` before it, it cannot be part of an `&nbsp;`.
+      return false
+    }
+  }
+  return !/<img\b/i.test(html)
+}
+
+const SPACE = /\s/
+
+/** What {@link showsNothing} answers, as two replacements: tags removed, then `&nbsp;` and white space. */
+export function showsNothingByDefinition(html: string): boolean {
   return !/<img\b/i.test(html) && html.replace(/<[^>]*>/g, '').replace(/&nbsp;|\s/g, '') === ''
 }
 
@@ -83,10 +110,15 @@ function withReference(html: string, part: QuestionPart): string {
 }
 
 /** Anki stores fields as NFC text without control characters other than tab and newline. */
-function clean(html: string): string {
-  // eslint-disable-next-line no-control-regex
-  return html.normalize('NFC').replace(/[\u0000-\u0008\u000B-\u001F\u007F]/g, '')
+export function clean(html: string): string {
+  // Printable ASCII, tab and newline only (most fields): NFC already, no control character.
+  if (!NOT_PLAIN.test(html)) return html
+  return html.normalize('NFC').replace(CONTROL, '')
 }
+
+const NOT_PLAIN = /[^\t\n\u0020-\u007E]/
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F]/g
 
 function escape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
