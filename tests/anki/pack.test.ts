@@ -9,7 +9,7 @@ import {
   modelsJson
 } from '../../src/anki/format.js'
 import {lint} from '../../src/anki/lint.js'
-import {pack} from '../../src/anki/pack.js'
+import {loadSqlJs, pack, writeDatabase} from '../../src/anki/pack.js'
 import {unpack} from '../../src/anki/unpack.js'
 import type {UnpackedPackage} from '../../src/anki/unpack.js'
 import {BERLIN, BOND, CHILD, FLAG_PNG, FRANCE, fixture, MAP_PNG, PARENT} from './fixture.js'
@@ -184,6 +184,37 @@ describe('edge cases', () => {
     const tricky = {...BOND, fields: ["it's'); drop table notes; --", '"x"', '']}
     const back = await unpack(await pack({...collection, notes: [FRANCE, tricky, BERLIN]}))
     expect(back.notes[1]?.values['flds']).toBe("it's'); drop table notes; --\u001F\"x\"\u001F")
+  })
+
+  test('text of any length and kind is stored as the string bound as text would be', async () => {
+    const texts = [
+      'x'.repeat(31),
+      'y'.repeat(32),
+      `Größe, 日本語 und 😀 ${'ü'.repeat(40)}`,
+      '12345',
+      '1234567890123456789012345678901234567890',
+      ' 4.5e3',
+      `${'z'.repeat(40)}\uD800`,
+      `\uDC00${'z'.repeat(40)}`,
+      ''
+    ]
+    const notes = texts.map((text, index) => ({...BOND, id: BOND.id + index * 1000, guid: `g${index}`, fields: [text, `${text}${'b'.repeat(index * 10)}`, '']}))
+    const collection = {...fixture(), notes, cards: notes.map((note) => ({id: note.id, nid: note.id, did: CHILD.id, ord: 0, mod: note.mod, due: 1}))}
+    const SQL = await loadSqlJs()
+    const written = new SQL.Database(await writeDatabase(collection))
+    const reference = new SQL.Database()
+    try {
+      reference.run('create table t (id integer primary key, flds text not null, sfld integer not null)')
+      const insert = reference.prepare('insert into t values (?, ?, ?)')
+      for (const note of notes) insert.run([note.id, note.fields.join('\u001F'), note.fields[0] ?? ''])
+      insert.free()
+      const stored = (db: typeof written, table: string) => db.exec(`select hex(flds), typeof(sfld), hex(sfld) from ${table} order by id`)[0]?.values
+      expect(stored(written, 'notes')).toEqual(stored(reference, 't'))
+      expect(stored(written, 'notes')?.map((row) => row[1])).toEqual(['text', 'text', 'text', 'integer', 'real', 'integer', 'text', 'text', 'text'])
+    } finally {
+      written.close()
+      reference.close()
+    }
   })
 
   test('broken invariants throw', async () => {
