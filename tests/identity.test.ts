@@ -70,6 +70,18 @@ describe('identity across rebuilds', () => {
     expect(second[0]?.changes).toMatchObject({added: 0, updated: 1, unchanged: 3, removed: []})
   })
 
+  it('gives new notes ids back from the build time, ascending in lecture order, after lectures without new cards too', () => {
+    const clock = 1_790_000_000_000
+    const lecture = (title: string, count: number) => `${title}\n${Array.from({length: count}, (_, index) => `What is ${title} ${index}?\nIt is ${index}.`).join('\n')}\n`
+    const first = {'notes/a.md': lecture('A', 2), 'notes/b.md': lecture('B', 1), 'notes/c.md': lecture('C', 1)}
+    // The next day A is unchanged, B and C each gain a card.
+    const second = {'notes/a.md': lecture('A', 2), 'notes/b.md': lecture('B', 2), 'notes/c.md': lecture('C', 2)}
+    const [built = [], rebuilt = []] = builds(first, second)
+    expect(built.map((deck) => deck.collection?.notes.map((note) => note.id))).toEqual([[clock - 4000, clock - 3000], [clock - 2000], [clock - 1000]])
+    const next = clock + day
+    expect(rebuilt.map((deck) => deck.collection?.notes.map((note) => note.id))).toEqual([[clock - 4000, clock - 3000], [clock - 2000, next - 2000], [clock - 1000, next - 1000]])
+  })
+
   it('keeps identity through a typo fix, reordering, insertion and formatting changes', () => {
     const v2 = `Caches
 What is a **cache   miss**?
