@@ -54,6 +54,11 @@ if (profileFiles.length === 0) {
     rmSync(outdir, {recursive: true, force: true})
     await build({...nodeBundle, entryPoints: {cli: path.join(repo, 'src', 'cli', 'run.ts')}, outdir, splitting: true, chunkNames: '[name]-[hash]'})
     await build({...nodeBundle, entryPoints: {worker: path.join(repo, 'src', 'cli', 'worker.ts')}, outdir})
+    // The empty collection packages start from, as the real bundle ships it (else each package
+    // would run the schema's statements, which the CLI does not).
+    const shipped = path.join(repo, 'build', 'collection.anki2')
+    if (existsSync(shipped)) cpSync(shipped, path.join(outdir, 'collection.anki2'))
+    else process.stderr.write('profile: build/collection.anki2 is missing (run `npm run prepare`); packages will run the schema statements\n')
   }
   const started = process.hrtime.bigint()
   execFileSync(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${scratch}`, `--cpu-prof-interval=${values.interval}`, cli, 'build', notes, '--out', path.join(scratch, 'dist')], {
