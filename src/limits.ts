@@ -141,6 +141,28 @@ export function findDeepNesting(lines: MeasuredLine[], limit: number): DeepNesti
   return endParagraph()
 }
 
+/**
+ * Whether text could nest deeper than `limit` by any of the measures of
+ * {@link findDeepNesting}: each of their levels opens at a character of its
+ * own (a list marker's `-`, `+`, `*`, `.` or `)`, a quote's `>`, an inline
+ * `*`, `_`, `~` or `[`, a tag's `<`, a bracket in code, or the `*` of a
+ * `/*`), so text with no more such characters than the limit cannot pass
+ * it. Most cards have a few dozen at most and need no measuring.
+ */
+export function mayNestBeyond(texts: string[], limit: number): boolean {
+  let openers = 0
+  for (const text of texts) {
+    for (let offset = 0; offset < text.length; offset++) {
+      const code = text.charCodeAt(offset)
+      if (code < 128 && OPENERS[code] === 1 && ++openers > limit) return true
+    }
+  }
+  return false
+}
+
+const OPENERS = new Uint8Array(128)
+for (const character of '-+*.)>_~[<({') OPENERS[character.charCodeAt(0)] = 1
+
 /** Brackets and `/* … *\/` comments open after a line of code; the offset where they pass the limit. */
 function codeDepth(text: string, depth: number, limit: number): number | {offset: number} {
   for (let offset = 0; offset < text.length; offset++) {

@@ -1,6 +1,6 @@
 import type {VFile} from 'vfile'
 import {isClozeLine} from './cloze.js'
-import {defaultLimits, findDeepNesting, formatCount} from './limits.js'
+import {defaultLimits, findDeepNesting, formatCount, mayNestBeyond} from './limits.js'
 import type {DeepNesting, Limits, MeasuredLine} from './limits.js'
 import type {CardRecord, LectureSource, Located, Position, QuestionPart} from './types.js'
 
@@ -168,18 +168,21 @@ function applyLimits(source: LectureSource, lines: Line[], sourceLines: string[]
 
   const records = source.records.filter((record) => {
     // Nesting first: it names the cause of a card that is also too large (a list 10,000 deep is 20,000 characters).
-    const fields: MeasuredLine[][] = [
-      ...record.question.map((part) => [{line: part.text.position.start.line, column: part.text.position.start.column, text: part.text.value, verbatim: false}]),
-      record.answer.map((line) => {
-        const kind = lines[line.line - 1]
-        return {line: line.line, column: 1, text: line.text, verbatim: kind?.kind === 'block' && kind.verbatim === true}
-      })
-    ]
-    for (const field of fields) {
-      const found = findDeepNesting(field, limits.nesting)
-      if (found) {
-        tooDeep(found)
-        return false
+    const texts = [...record.question.map((part) => part.text.value), ...record.answer.map((line) => line.text)]
+    if (mayNestBeyond(texts, limits.nesting)) {
+      const fields: MeasuredLine[][] = [
+        ...record.question.map((part) => [{line: part.text.position.start.line, column: part.text.position.start.column, text: part.text.value, verbatim: false}]),
+        record.answer.map((line) => {
+          const kind = lines[line.line - 1]
+          return {line: line.line, column: 1, text: line.text, verbatim: kind?.kind === 'block' && kind.verbatim === true}
+        })
+      ]
+      for (const field of fields) {
+        const found = findDeepNesting(field, limits.nesting)
+        if (found) {
+          tooDeep(found)
+          return false
+        }
       }
     }
     const questionLines = record.question.map((part) => sourceLines[part.text.position.start.line - 1] ?? '')

@@ -7,7 +7,7 @@ import type {Root} from 'hast'
 import {raw} from 'hast-util-raw'
 import {describe, expect, it} from 'vitest'
 import {VFile} from 'vfile'
-import {findDeepNesting} from '../../src/limits.js'
+import {findDeepNesting, mayNestBeyond} from '../../src/limits.js'
 import {render} from '../../src/render.js'
 import {split} from '../../src/split.js'
 import {validate} from '../../src/validate.js'
@@ -51,6 +51,25 @@ describe('nesting limit', () => {
   ] as const)('finds %s nesting past the limit: %#', (kind, text, place) => {
     const found = findDeepNesting([{line: 1, column: 1, text, verbatim: kind === 'code'}], 100)
     expect(found).toEqual({kind, ...place})
+  })
+
+  it('never finds a field too deep when it has no more opening characters than the limit', () => {
+    // Every way a level opens, repeated: list markers, quotes, delimiters and brackets closed again, tags (closed or not).
+    const pair = fc.constantFrom(['1. ', ''], ['1) ', ''], ['- ', ''], ['+ ', ''], ['* ', ''], ['> ', ''], ['>', ''], ['<b ', ''], ['<i', ''], ['<div>', '</div>'], ['[', ']'], ['*', '*'], ['_', '_'], ['~~', '~~'], ['(', ')'], ['{', '}'], ['/*', '*/'], ['(', ''], ['{', ''], ['[', ''], ['/*', ''])
+    const nested = fc
+      .tuple(pair, fc.integer({min: 1, max: 10}), fc.constantFrom('', 'a ', ' ', 'a'), fc.constantFrom('', ' a', ' ', 'a'))
+      .map(([[open, close], times, before, after]) => `${`${open}${before}`.repeat(times)}x${`${after}${close}`.repeat(times)}`)
+    const lines = fc.array(fc.tuple(fc.oneof(field, nested), fc.boolean()), {minLength: 1, maxLength: 4})
+    fc.assert(
+      fc.property(lines, fc.integer({min: 1, max: 8}), (parts, limit) => {
+        const measured = parts.flatMap(([text, verbatim]) => text.split('\n').map((line) => ({line: 1, column: 1, text: line, verbatim})))
+        return mayNestBeyond(measured.map((line) => line.text), limit) || findDeepNesting(measured, limit) === undefined
+      }),
+      {seed, numRuns: 5000}
+    )
+    // Both ways: a field found too deep has more opening characters than the limit.
+    expect(mayNestBeyond(['- - - x'], 2)).toBe(true)
+    expect(mayNestBeyond(['- a. b', 'c'], 2)).toBe(false)
   })
 
   it.each([
