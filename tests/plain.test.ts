@@ -2,7 +2,7 @@
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 import {compile} from '../src/compile.js'
-import {fastLine, plainAnswer} from '../src/plain.js'
+import {fastLine, isPlain, plain, plainAnswer} from '../src/plain.js'
 
 const clock = 1_790_000_000_000
 
@@ -95,5 +95,14 @@ describe('the plain-line fast path', () => {
     expect(fastLine('`a``b`')).toBeUndefined()
     expect(plainAnswer(['$a', 'b$'])).toBeUndefined()
     expect(fastLine('$$x$$ display')).toBeUndefined()
+  })
+})
+
+describe('isPlain', () => {
+  it('answers as the plain-text pattern, ASCII and not', () => {
+    const ascii = Array.from({length: 95}, (_, index) => String.fromCharCode(32 + index))
+    const piece = fc.constantFrom(...ascii, 'word', 'é', 'ß', '日', '“', '”', '‘', '’', '–', '—', '…', '\u00A0', '\t', 'ǅ', '٣', 'x')
+    fc.assert(fc.property(fc.array(piece, {maxLength: 12}), (pieces) => isPlain(pieces.join('')) === plain.test(pieces.join(''))), {numRuns: 5000})
+    expect(['Why is it so?', '“Quoted” – yes', 'naïve (1/2)', '- item', 'a*b'].map(isPlain)).toEqual([true, true, true, false, false])
   })
 })
