@@ -36,6 +36,7 @@ const nonAscii = /[^\u0000-\u007F]/
 export function isPlain(text: string): boolean {
   return plainAscii.test(text) || (nonAscii.test(text) && plain.test(text))
 }
+
 /**
  * Text between code or math spans: plain characters, any start. Not `$`: one
  * that opens no math on its line (`costs $5`) could open math that ends on
