@@ -140,8 +140,7 @@ export async function build(invocation: BuildInvocation, environment: Environmen
   } catch (error) {
     // A lecture removed or made unreadable while the build ran: said as a diagnostic, nothing written.
     if (!(error instanceof LectureChanged)) throw error
-    environment.stderr(`${error.message}
-`)
+    environment.stderr(`${error.message}\n`)
     return 1
   } finally {
     plan?.close?.()

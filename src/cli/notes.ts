@@ -145,8 +145,8 @@ export async function compileGathered(gathered: GatheredNotes, environment: Envi
   const onProgress = (done: number) => bar.update('compiling', done, lectures.length)
   const parsing = parallel ? parseInPool(gathered, parallel, environment.cwd, onProgress) : undefined
   // The state files are read while workers parse (in turns: the workers are handed lectures in between).
-  const pause = () => new Promise<void>((resolve) => setImmediate(resolve))
   const [single] = gathered.stateSources
+  const pause = () => new Promise<void>((resolve) => setImmediate(resolve))
   const stored = parallel?.stateOnDisk && single?.present && gathered.stateSources.length === 1 ? await (await import('./stored-state.js')).storeState(single, environment.cwd, pause) : undefined
   const stateFiles = stored && single ? [{path: stored.path, file: single.file, digest: stored.digest, state: {notetypes: stored.notetypes, entries: []}}] : await Promise.all(gathered.stateSources.map((source) => parseStateSource(source, environment.cwd)))
   const {state, owner} = mergeStates(stateFiles)
@@ -218,8 +218,7 @@ async function readLectures(sources: Source[], fileBytes: number | undefined, de
         bytes += typeof opened === 'number' ? Math.min(opened, limit + 1) : opened.length
         return {path: source.display, relative, value: typeof opened === 'number' ? new Uint8Array(0) : opened}
       } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message
-        return fail(new VFile({path: source.display}), `Cannot read the file: ${code}; expected a readable text file`, 'unreadable')
+        return unreadable(source.display, error, 'expected a readable text file')
       }
     }
     for (let start = 0; start < sources.length; start += 16) results.push(...(await Promise.all(sources.slice(start, start + 16).map(one))))
@@ -235,8 +234,8 @@ async function readLectures(sources: Source[], fileBytes: number | undefined, de
     const sized = await gather((source) => sizeOfLecture(source.absolute))
     const absolute = new Map(sources.map((source) => [source.display, source.absolute]))
     const load = async (lecture: Lecture) => {
-      lecture.value = await readLecture(absolute.get(lecture.path) as string, limit).catch((error: NodeJS.ErrnoException) => {
-        throw new LectureChanged(`${lecture.path}:1:1: error: Cannot read the file: ${error.code ?? error.message}; it changed during the build, which wrote nothing (build again) [unreadable]`)
+      lecture.value = await readLecture(absolute.get(lecture.path) as string, limit).catch((error: unknown) => {
+        throw new LectureChanged(unreadable(lecture.path, error, 'it changed during the build, which wrote nothing (build again)'))
       })
     }
     return {...sized, load}
@@ -254,8 +253,18 @@ async function sizeOfAll(sources: Source[], limit: number): Promise<number> {
   return bytes
 }
 
-/** A lecture gathered without its bytes could not be read when it was needed; the message is the diagnostic. */
-export class LectureChanged extends Error {}
+/** A lecture gathered without its bytes could not be read when it was needed: `file` has the error, the message is its report. */
+export class LectureChanged extends Error {
+  constructor(readonly file: VFile) {
+    super(report([file]))
+  }
+}
+
+/** A lecture file that could not be read, as a file with the error. */
+function unreadable(display: string, error: unknown, expected: string): VFile {
+  const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message
+  return fail(new VFile({path: display}), `Cannot read the file: ${code}; ${expected}`, 'unreadable')
+}
 
 /** The name of the configuration file, looked for in the working directory. */
 export const configFileName = 'deckc.config.json'
