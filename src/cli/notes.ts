@@ -15,7 +15,7 @@ import {usageError} from './environment.js'
 import {findLectures, MissingPathError, readLecture, sizeOfLecture} from './files.js'
 import type {Found} from './files.js'
 import {mediaReader} from './media-reader.js'
-import {parseInPool} from './parallel.js'
+import {nextTurn, parseInPool} from './parallel.js'
 import type {Parallel} from './parallel.js'
 import {progress} from './progress.js'
 import {locateStateFile, parseStateSource, readStateSource} from './state-file.js'
@@ -146,9 +146,8 @@ export async function compileGathered(gathered: GatheredNotes, environment: Envi
   const parsing = parallel ? parseInPool(gathered, parallel, environment.cwd, onProgress) : undefined
   // The state files are read while workers parse (in turns: the workers are handed lectures in between).
   const [single] = gathered.stateSources
-  const pause = () => new Promise<void>((resolve) => setImmediate(resolve))
-  const stored = parallel?.stateOnDisk && single?.present && gathered.stateSources.length === 1 ? await (await import('./stored-state.js')).storeState(single, environment.cwd, pause) : undefined
-  const stateFiles = stored && single ? [{path: stored.path, file: single.file, digest: stored.digest, state: {notetypes: stored.notetypes, entries: []}}] : await Promise.all(gathered.stateSources.map((source) => parseStateSource(source, environment.cwd)))
+  const stored = parallel?.stateOnDisk && single?.present && gathered.stateSources.length === 1 ? await (await import('./stored-state.js')).storeState(single, environment.cwd, nextTurn) : undefined
+  const stateFiles = stored && single ? [{path: stored.path, file: single.file, digest: stored.digest, state: {notetypes: stored.notetypes, entries: []}}] : await Promise.all(gathered.stateSources.map((source) => parseStateSource(source, environment.cwd, nextTurn)))
   const {state, owner} = mergeStates(stateFiles)
   const parsed =
     (await parsing) ??

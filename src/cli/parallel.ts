@@ -16,6 +16,11 @@ import type {GatheredNotes} from './notes.js'
 import type {Pool} from './pool.js'
 import type {Shelf} from './shelf.js'
 
+/** The event loop's next turn: lets the workers' answers (and other I/O) in before going on. */
+export function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve))
+}
+
 /** The worker script next to the bundle's modules, when deckc runs bundled. */
 export const workerScript = new URL('./worker.js', import.meta.url)
 
@@ -111,7 +116,7 @@ export async function parseInPool(gathered: GatheredNotes, parallel: Parallel, c
     parsed[index] = parallel.keep ? held(parsedHere, parallel.keep) : parsedHere
     progress()
     // Let the workers' answers in, so they are handed their next lectures.
-    await new Promise((resolve) => setImmediate(resolve))
+    await nextTurn()
   }
   await inWorkers
   // The parsing workers' heaps are let go before this thread matches every lecture.
@@ -165,7 +170,7 @@ export function packInOrder(decks: Array<() => CompiledDeck>, pack: (collection:
           await bytes.then(() => undefined, () => undefined)
         }
         // Let the workers' answers in.
-        await new Promise((resolve) => setImmediate(resolve))
+        await nextTurn()
       }
       return entry.bytes
     }

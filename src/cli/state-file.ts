@@ -70,11 +70,11 @@ export async function readStateSource(absolute: string, cwd: string): Promise<St
  * state. The source lets go of its bytes: a full build needs only the
  * entries and the digest, and a million cards' state file is over 200 MB.
  */
-export async function parseStateSource(source: StateSource, cwd: string): Promise<StateFile> {
+export async function parseStateSource(source: StateSource, cwd: string, pause: () => Promise<void>): Promise<StateFile> {
   const {bytes} = source
   source.bytes = undefined
-  // In turns, letting other work in between (workers' answers while they parse lectures).
-  const state = bytes === undefined ? emptyState : await parseStateInTurns(bytes, source.file, () => new Promise((resolve) => setImmediate(resolve)))
+  // In turns, awaiting `pause` between them (workers' answers come in while they parse lectures).
+  const state = bytes === undefined ? emptyState : await parseStateInTurns(bytes, source.file, pause)
   const digest = bytes === undefined ? undefined : hash('sha256', bytes)
   // In place, and once per file name: a state file has many entries and few files.
   const toCwd = fromStateFile(source.path, cwd)
