@@ -84,6 +84,25 @@ export function dedupe(cards: RenderedCard[], file: VFile): RenderedCard[] {
   })
 }
 
+/** A card's identity in Anki, as the last build left it or as this build gives it. */
+export interface Identity {
+  guid: string
+  /** Note id, milliseconds. */
+  id: number
+  /** Modification time, seconds. */
+  mod: number
+}
+
+/** What identity reads of a card: its question, `#id` and content hash (`cardHash`). */
+export interface IdentityInput {
+  question: string
+  attributes: {id?: string | undefined}
+  hash: string
+}
+
+/** What a lecture's notes take from the lecture besides each card and its identity. */
+export type NoteOptions = Pick<IdentifyOptions, 'tags' | 'reverse' | 'path'>
+
 /**
  * Give each card its Anki identity. A card found at the last build keeps its
  * guid and note id, and its `mod` while its content is unchanged; a changed
@@ -95,18 +114,26 @@ export function dedupe(cards: RenderedCard[], file: VFile): RenderedCard[] {
  *   The lecture's cards without duplicates, in authoring order.
  */
 export function identify(cards: RenderedCard[], options: IdentifyOptions): Identified {
+  const given = identities(
+    cards.map((card) => ({question: card.question, attributes: card.attributes, hash: cardHash(card, options)})),
+    options
+  )
+  return {notes: notesOf(cards, given.identities, options), entries: given.entries, changes: given.changes}
+}
+
+/**
+ * The identities of a lecture's cards, the state entries to keep and the
+ * change report (`identify` without the notes): what a thread that does not
+ * hold the cards themselves works out from their questions and hashes.
+ */
+export function identities(cards: IdentityInput[], options: IdentifyOptions): {identities: Identity[]; entries: StateEntry[]; changes: Changes} {
   const now = Math.floor(options.clock / 1000)
   const changes: Changes = {added: 0, updated: 0, unchanged: 0, moved: [], removed: []}
-  const notes: Note[] = []
+  const given: Identity[] = []
   const entries: StateEntry[] = []
 
   for (const [index, card] of cards.entries()) {
-    const reverse = card.attributes.reverse || options.reverse
-    const notetype = card.cloze ? CLOZE.id : BASIC.id
-    // A non-empty Reverse field makes the note's second template, the reversed card, exist.
-    const fields = card.cloze ? [card.front, card.back] : [card.front, card.back, reverse ? 'y' : '']
-    const tags = options.tags
-    const hash = contentHash(notetype, fields, tags)
+    const {hash} = card
     const before = options.previous[index]
     let mod = now
     if (!before) changes.added++
@@ -122,25 +149,16 @@ export function identify(cards: RenderedCard[], options: IdentifyOptions): Ident
     const guid = before?.guid ?? freshGuid(options.title, identityKey(card), options.taken)
     // An entry's guid is in use already.
     if (!before) options.taken.add(guid)
-    const note: Note = {
-      guid,
-      id: before?.note ?? options.newId(),
-      mod,
-      notetype,
-      fields,
-      tags,
-      ords: card.cloze ?? (reverse ? [0, 1] : [0]),
-      source: {path: options.path, line: card.position.start.line}
-    }
-    notes.push(note)
+    const id = before?.note ?? options.newId()
+    given.push({guid, id, mod})
     const question = card.question.replace(/\s+/g, ' ').trim()
-    const {id} = card.attributes
+    const key = card.attributes.id
     // An unchanged card keeps its entry object: a large build then holds one entry per card, not two.
-    if (before && before.guid === guid && before.note === note.id && before.mod === mod && before.hash === hash && before.file === options.path && before.deck === options.deck && before.question === question && before.id === id) {
+    if (before && before.guid === guid && before.note === id && before.mod === mod && before.hash === hash && before.file === options.path && before.deck === options.deck && before.question === question && before.id === key) {
       entries.push(before)
     } else {
-      const entry: StateEntry = {guid, note: note.id, mod, hash, file: options.path, deck: options.deck, question}
-      entries.push(id === undefined ? entry : {...entry, id})
+      const entry: StateEntry = {guid, note: id, mod, hash, file: options.path, deck: options.deck, question}
+      entries.push(key === undefined ? entry : {...entry, id: key})
     }
   }
 
@@ -148,7 +166,39 @@ export function identify(cards: RenderedCard[], options: IdentifyOptions): Ident
   for (const entry of options.pool) {
     if (!kept.has(entry)) changes.removed.push({question: entry.question, deck: entry.deck})
   }
-  return {notes, entries, changes}
+  return {identities: given, entries, changes}
+}
+
+/** A lecture's notes: each card with its identity (from `identities`). */
+export function notesOf(cards: RenderedCard[], identities: Identity[], options: NoteOptions): Note[] {
+  return cards.map((card, index) => {
+    const {guid, id, mod} = identities[index] as Identity
+    const reverse = card.attributes.reverse || options.reverse
+    return {
+      guid,
+      id,
+      mod,
+      notetype: notetypeOf(card),
+      fields: fieldsOf(card, reverse),
+      tags: options.tags,
+      ords: card.cloze ?? (reverse ? [0, 1] : [0]),
+      source: {path: options.path, line: card.position.start.line}
+    }
+  })
+}
+
+/** The content hash of a card's note (`contentHash` of its note type, fields and tags). */
+export function cardHash(card: Pick<RenderedCard, 'cloze' | 'front' | 'back' | 'attributes'>, options: Pick<IdentifyOptions, 'tags' | 'reverse'>): string {
+  return contentHash(notetypeOf(card), fieldsOf(card, card.attributes.reverse || options.reverse), options.tags)
+}
+
+function notetypeOf(card: Pick<RenderedCard, 'cloze'>): number {
+  return card.cloze ? CLOZE.id : BASIC.id
+}
+
+/** A note's fields. A non-empty Reverse field makes the note's second template, the reversed card, exist. */
+function fieldsOf(card: Pick<RenderedCard, 'cloze' | 'front' | 'back'>, reverse: boolean): string[] {
+  return card.cloze ? [card.front, card.back] : [card.front, card.back, reverse ? 'y' : '']
 }
 
 /** A guid derived from deck and identity; a clash with one in use (rare: an edited question's old text) is re-derived. */

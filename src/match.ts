@@ -1,6 +1,5 @@
 import {distance} from 'fastest-levenshtein'
 import type {StateEntry} from './state.js'
-import type {RenderedCard} from './types.js'
 
 /**
  * How alike an edited question must be to its earlier text to keep its
@@ -27,7 +26,7 @@ export const similarityThreshold = 0.9
  * @returns
  *   For each card, its entry, or `undefined` for a new card.
  */
-export function match(cards: Array<Pick<RenderedCard, 'attributes' | 'question'>>, pool: StateEntry[]): Array<StateEntry | undefined> {
+export function match(cards: Keyed[], pool: StateEntry[]): Array<StateEntry | undefined> {
   const found: Array<StateEntry | undefined> = cards.map(() => undefined)
   const free = new Set(pool)
 
@@ -70,8 +69,14 @@ export function match(cards: Array<Pick<RenderedCard, 'attributes' | 'question'>
   return found
 }
 
+/** What matching reads of a card. */
+export interface Keyed {
+  question: string
+  attributes: {id?: string | undefined}
+}
+
 /** What makes a card the same card: its `#id`, else its normalised question. */
-export function identityKey(card: Pick<RenderedCard, 'attributes' | 'question'>): string {
+export function identityKey(card: Keyed): string {
   return card.attributes.id === undefined ? `q:${normalize(card.question)}` : `id:${card.attributes.id}`
 }
 
