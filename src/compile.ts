@@ -1,9 +1,9 @@
 import type {VFile} from 'vfile'
 import {collect} from './collect.js'
-import {identify} from './identify.js'
-import type {Changes} from './identify.js'
+import {identify, identities} from './identify.js'
+import type {Changes, Identity} from './identify.js'
 import {match, titleKey} from './match.js'
-import {cardsOf, keysOf, parseLecture} from './parse.js'
+import {keysOf, parseLecture, unpackKeys} from './parse.js'
 import type {HeldLecture, ParseOptions, ParsedLecture} from './parse.js'
 import type {State, StateEntry} from './state.js'
 import type {Collection, Lecture} from './types.js'
@@ -30,8 +30,10 @@ export interface CompiledDeck {
   deck: string
   /** The lecture's own deck name, without the parent decks of its folders. */
   title: string
-  /** The package contents; `undefined` when the lecture has errors. */
+  /** The package contents; `undefined` when the lecture has errors, or when its cards are held by a worker (`held`). */
   collection: Collection | undefined
+  /** A deck whose cards a worker holds (`HeldLecture`): what it needs to make and pack the collection. */
+  held?: HeldDeck | undefined
   /** What Anki will do on import, compared with the last build; `undefined` when the lecture has errors. */
   changes: Changes | undefined
   /** The lecture's cards for the next state; `undefined` when the lecture has errors (its old entries stay). */
@@ -40,6 +42,23 @@ export interface CompiledDeck {
   replaced: StateEntry[]
   /** Where each of `replaced` is among the entries of the last build. */
   replacedAt: Int32Array
+}
+
+/** What the worker holding a lecture's cards needs to make its collection. */
+export interface HeldDeck {
+  /** The worker, by its number in the pool. */
+  holder: number
+  /** The deck's name and description, as `collect` takes them. */
+  deck: {name: string; description: string}
+  /** Each card's identity, in order. */
+  identities: Identity[]
+  /** Card rows of the package. */
+  rows: number
+}
+
+/** The card rows of a deck's package (0: it has none). */
+export function rowsOf(deck: Pick<CompiledDeck, 'collection' | 'held'>): number {
+  return deck.collection?.cards.length ?? deck.held?.rows ?? 0
 }
 
 /**
@@ -103,6 +122,8 @@ export interface AssembleOptions extends Pick<CompileOptions, 'clock' | 'state'>
    * the others, which new notes must not take.
    */
   inUse?: {notes: () => ArrayLike<number>; hasGuid: (guid: string) => boolean}
+  /** Each lecture's match, when the caller matched them already (`matcher`, with `previous`). */
+  matched?: Matched[] | undefined
 }
 
 /**
@@ -117,17 +138,17 @@ export function assemble(parsed: Array<ParsedLecture | HeldLecture>, options: As
 }
 
 /**
- * `assemble`, one deck at a time: deck names and matching are done at once,
- * each deck's notes and collection when its function is called. The
- * functions must be called in order, each once; a lecture's parsed cards are
- * let go when its deck is made, so a caller that writes each deck before
- * making the next holds one deck's notes at a time. The cards of a held
- * lecture are made when its deck is.
+ * `assemble`, one deck at a time: deck names and matching are done at once
+ * (unless `options.matched` has them), each deck's notes and collection when
+ * its function is called. The functions must be called in order, each once;
+ * a lecture's parsed cards are let go when its deck is made, so a caller that
+ * writes each deck before making the next holds one deck's notes at a time.
+ * A held lecture's deck gets its cards' identities (`CompiledDeck.held`), for
+ * the worker holding the cards to make the collection.
  */
 export function assembleInTurn(parsed: Array<ParsedLecture | HeldLecture>, options: AssembleOptions): Array<() => CompiledDeck> {
-  checkDeckNames(parsed)
   const previous = options.previous ?? entriesInMemory(options.state?.entries ?? [])
-  const matched = matchLectures(parsed, previous)
+  const matched = options.matched ?? parsed.map(matcher(previous, new Set(parsed.map((entry) => entry.lecture.path))))
   const fresh = matched.reduce((sum, {found}) => sum + found.filter((place) => place === -1).length, 0)
   const ids = fresh === 0 ? [] : newNoteIds(fresh, [previous.notes(), options.inUse?.notes() ?? []], options.clock)
   let nextId = 0
@@ -137,12 +158,8 @@ export function assembleInTurn(parsed: Array<ParsedLecture | HeldLecture>, optio
   const {inUse} = options
   const taken = {has: (guid: string) => given.has(guid) || previous.hasGuid(guid) || (inUse?.hasGuid(guid) ?? false), add: (guid: string) => given.add(guid)}
 
-  // Until its deck is made; a held lecture without its keys, matched already.
-  const waiting: Array<ParsedLecture | Omit<HeldLecture, 'keys'> | undefined> = parsed.map((entry) => {
-    if (!('keys' in entry)) return entry
-    const {keys: _, ...rest} = entry
-    return rest
-  })
+  // Until its deck is made.
+  const waiting: Array<ParsedLecture | HeldLecture | undefined> = [...parsed]
   let made = 0
   return parsed.map((_, index) => (): CompiledDeck => {
     const entry = waiting[index]
@@ -153,8 +170,7 @@ export function assembleInTurn(parsed: Array<ParsedLecture | HeldLecture>, optio
     const pool = previous.at(at)
     const base = {lecture: entry.lecture, file: entry.file, deck: entry.deck, title: entry.title, replaced: pool, replacedAt: at}
     if (!ok(entry)) return {...base, collection: undefined, changes: undefined, entries: undefined}
-    const cards = cardsOf(entry)
-    const identified = identify(cards, {
+    const identifying = {
       deck: entry.deck,
       title: entry.title,
       tags: entry.tags,
@@ -165,10 +181,16 @@ export function assembleInTurn(parsed: Array<ParsedLecture | HeldLecture>, optio
       pool,
       taken,
       newId
-    })
+    }
+    if ('keys' in entry) {
+      const given = identities(unpackKeys(entry.keys), identifying)
+      const held = {holder: entry.holder, deck: {name: entry.deck, description: entry.description}, identities: given.identities, rows: entry.rows}
+      return {...base, collection: undefined, held, changes: given.changes, entries: given.entries}
+    }
+    const identified = identify(entry.cards, identifying)
     return {
       ...base,
-      collection: collect({name: entry.deck, description: entry.description}, identified.notes, cards.flatMap((card) => card.media)),
+      collection: collect({name: entry.deck, description: entry.description}, identified.notes, entry.cards.flatMap((card) => card.media)),
       changes: identified.changes,
       entries: identified.entries
     }
@@ -180,19 +202,30 @@ function ok(entry: {file: VFile}): boolean {
   return !entry.file.messages.some((message) => message.fatal)
 }
 
+/** A lecture's earlier entries (its pool, as indexes in `PreviousEntries`) and its cards' places in the pool (-1: a new card). */
+export interface Matched {
+  pool: Int32Array
+  found: Int32Array
+}
+
 /**
- * Match each lecture's cards against its earlier entries, in lecture order:
- * its pool as indexes in `previous`, and its cards' entries as places in the
- * pool (-1: a new card). The entries themselves are read again when the deck
- * is made.
+ * Match lectures against the entries of the last build, one at a time in
+ * lecture order (each lecture's pool depends on the lectures before it, never
+ * on those after, so lectures can be matched as they are parsed). A lecture
+ * whose deck name an earlier one has gets a `duplicate-deck` error and no
+ * match. The entries themselves are read again when the deck is made.
+ *
+ * @param paths
+ *   The paths of every lecture of the build.
  */
-function matchLectures(parsed: Array<ParsedLecture | HeldLecture>, previous: PreviousEntries): Array<{pool: Int32Array; found: Int32Array}> {
-  const paths = new Set(parsed.map((entry) => entry.lecture.path))
+export function matcher(previous: PreviousEntries, paths: Set<string>): (entry: ParsedLecture | HeldLecture) => Matched {
   // Entries by their index in `previous` (a million-card state needs no map keyed by entry).
   const claimed = new Uint8Array(previous.length)
   // The entries by file and by own deck name (the last `::` level), looked up once per lecture.
   const {byFile, byTitle} = previous.groups()
-  return parsed.map((entry) => {
+  const decks = new Map<string, ParsedLecture | HeldLecture>()
+  return (entry) => {
+    checkDeckName(entry, decks)
     if (!ok(entry)) return {pool: new Int32Array(0), found: new Int32Array(0)}
     // A lecture's earlier cards: those of its file, and those of its deck from a file not in this build
     // (a renamed or moved file: its parent decks may differ, its own deck name is the same).
@@ -208,7 +241,7 @@ function matchLectures(parsed: Array<ParsedLecture | HeldLecture>, previous: Pre
     const pool = previous.at(indexes)
     const place = new Map(pool.map((item, position) => [item, position]))
     return {pool: Int32Array.from(indexes), found: Int32Array.from(match(keysOf(entry), pool), (item) => (item ? (place.get(item) as number) : -1))}
-  })
+  }
 }
 
 /** The indexes of items by key, ascending. */
@@ -253,19 +286,16 @@ function newNoteIds(count: number, inUse: Array<ArrayLike<number>>, clock: numbe
   return ids.reverse()
 }
 
-/** Anki matches decks by name, case-insensitively: two lectures must not share one. */
-function checkDeckNames(parsed: Array<ParsedLecture | HeldLecture>): void {
-  const first = new Map<string, ParsedLecture | HeldLecture>()
-  for (const entry of parsed) {
-    const key = entry.deck.normalize('NFC').toLowerCase()
-    const earlier = first.get(key)
-    if (!earlier) {
-      first.set(key, entry)
-      continue
-    }
-    entry.file.message(
-      `Duplicate deck: \`${entry.deck}\` is already the deck of ${earlier.lecture.path}; expected one lecture per deck (give this lecture its own title)`,
-      {place: entry.deckPlace, ruleId: 'duplicate-deck', source: 'deckc'}
-    ).fatal = true
+/** Anki matches decks by name, case-insensitively: two lectures must not share one (`first`: the decks of the lectures before). */
+function checkDeckName(entry: ParsedLecture | HeldLecture, first: Map<string, ParsedLecture | HeldLecture>): void {
+  const key = entry.deck.normalize('NFC').toLowerCase()
+  const earlier = first.get(key)
+  if (!earlier) {
+    first.set(key, entry)
+    return
   }
+  entry.file.message(
+    `Duplicate deck: \`${entry.deck}\` is already the deck of ${earlier.lecture.path}; expected one lecture per deck (give this lecture its own title)`,
+    {place: entry.deckPlace, ruleId: 'duplicate-deck', source: 'deckc'}
+  ).fatal = true
 }

@@ -2,15 +2,17 @@
  * One lecture on its own: bytes in, rendered cards and messages out. Nothing
  * here depends on other lectures or on the state of the last build, so
  * lectures can be parsed in any order, or in worker threads (`toHeld` and
- * `fromHeld` carry a parsed lecture from one thread to another).
+ * `fromHeld` tell the other threads what they need of a lecture whose cards a
+ * worker keeps).
  */
-import {deserialize, serialize} from 'node:v8'
 import {VFile} from 'vfile'
 import type {Config} from './config.js'
 import {decode} from './decode.js'
 import {engine} from './engine.js'
 import type {FrontMatter} from './frontmatter.js'
-import {dedupe} from './identify.js'
+import {cardHash, dedupe} from './identify.js'
+import type {IdentityInput} from './identify.js'
+import type {Keyed} from './match.js'
 import {resolveLimits} from './limits.js'
 import type {Limits} from './limits.js'
 import type {ReadMedia} from './media.js'
@@ -53,28 +55,21 @@ export interface ParsedLecture {
   cards: RenderedCard[]
 }
 
-/** What matching against the state reads of a card. */
-export type CardKey = Pick<RenderedCard, 'attributes' | 'question'>
-
 /**
- * A parsed lecture whose rendered cards are kept elsewhere (as bytes) until
- * its deck is made: a large build then holds, for every lecture at once, only
- * what matching reads.
+ * A lecture parsed by a worker thread, which keeps its cards until it packs
+ * its deck: what this thread reads of it, everything but the cards.
  */
 export interface HeldLecture extends Omit<ParsedLecture, 'cards'> {
-  /** Each card's question and attributes, in order. */
+  /** Each card's question, `#id` and content hash, in order. */
   keys: PackedKeys
-  /** The cards, made again on each call. */
-  cards: () => RenderedCard[]
-}
-
-/** The cards of a parsed or held lecture. */
-export function cardsOf(parsed: Pick<ParsedLecture | HeldLecture, 'cards'>): RenderedCard[] {
-  return typeof parsed.cards === 'function' ? parsed.cards() : parsed.cards
+  /** Card rows of its package: one a note, two for a reversed one, one per cloze number. */
+  rows: number
+  /** The worker that holds its cards (by its number in the pool). */
+  holder: number
 }
 
 /** What matching reads of each card of a parsed or held lecture. */
-export function keysOf(parsed: ParsedLecture | HeldLecture): CardKey[] {
+export function keysOf(parsed: ParsedLecture | HeldLecture): Keyed[] {
   return 'keys' in parsed ? unpackKeys(parsed.keys) : parsed.cards
 }
 
@@ -85,39 +80,41 @@ export function cardCount(parsed: ParsedLecture | HeldLecture): number {
 
 /**
  * The keys of a lecture's cards in a few objects rather than three a card:
- * a held lecture keeps them until every lecture is matched, which for a
- * million cards is a million questions.
+ * this thread keeps them for every held lecture until its deck is made, which
+ * for a million cards is a million questions.
  */
 export interface PackedKeys {
   /** The questions, one after the other. */
   questions: string
   /** Where each question ends in `questions`. */
   ends: Uint32Array
-  /** 1 where a card has `.reverse`. */
-  reverse: Uint8Array
   /** The `#id`s, by card index. */
   ids: Array<[number, string]>
+  /** Each card's content hash (`cardHash`, 16 characters), one after the other. */
+  hashes: string
 }
 
-function packKeys(cards: CardKey[]): PackedKeys {
+function packKeys(parsed: ParsedLecture): PackedKeys {
+  const {cards} = parsed
   const ends = new Uint32Array(cards.length)
-  const reverse = new Uint8Array(cards.length)
   const ids: Array<[number, string]> = []
   let end = 0
   for (const [index, {attributes, question}] of cards.entries()) {
     end += question.length
     ends[index] = end
-    reverse[index] = attributes.reverse ? 1 : 0
     if (attributes.id !== undefined) ids.push([index, attributes.id])
   }
-  return {questions: cards.map((card) => card.question).join(''), ends, reverse, ids}
+  const hashes = cards.map((card) => cardHash(card, parsed)).join('')
+  return {questions: cards.map((card) => card.question).join(''), ends, ids, hashes}
 }
 
-function unpackKeys({questions, ends, reverse, ids}: PackedKeys): CardKey[] {
+/** The keys of a held lecture's cards, with their hashes. */
+export function unpackKeys({questions, ends, ids, hashes}: PackedKeys): IdentityInput[] {
   const idOf = new Map(ids)
   return Array.from(ends, (end, index) => ({
-    attributes: {id: idOf.get(index), reverse: reverse[index] === 1},
-    question: questions.slice(index === 0 ? 0 : ends[index - 1], end)
+    attributes: {id: idOf.get(index)},
+    question: questions.slice(index === 0 ? 0 : ends[index - 1], end),
+    hash: hashes.slice(16 * index, 16 * index + 16)
   }))
 }
 
@@ -209,12 +206,12 @@ export interface MessageData {
 
 /**
  * A parsed lecture as plain data for another thread (structured-clone safe),
- * without the lecture's bytes: its cards as `v8.serialize` bytes, with what
- * matching reads of them (a {@link HeldLecture} on the other side).
+ * without the lecture's bytes and its cards: what matching and identity read
+ * of them (a {@link HeldLecture} on the other side).
  */
-export type HeldData = Omit<ParsedLecture, 'lecture' | 'file' | 'cards'> & {lecture: Omit<Lecture, 'value'>; messages: MessageData[]; keys: PackedKeys; cards: Uint8Array}
+export type HeldData = Omit<HeldLecture, 'lecture' | 'file' | 'holder'> & {lecture: Omit<Lecture, 'value'>; messages: MessageData[]}
 
-/** A parsed lecture as {@link HeldData}. */
+/** What the thread holding a parsed lecture's cards tells the others of it. */
 export function toHeld(parsed: ParsedLecture): HeldData {
   const {lecture, file, cards, ...rest} = parsed
   const {value: _, ...where} = lecture
@@ -222,29 +219,14 @@ export function toHeld(parsed: ParsedLecture): HeldData {
     ...rest,
     lecture: where,
     messages: file.messages.map((message) => ({reason: message.reason, place: message.place, ruleId: message.ruleId, source: message.source, fatal: message.fatal})),
-    keys: packKeys(cards),
-    cards: serialize(cards)
+    keys: packKeys(parsed),
+    rows: cards.reduce((sum, card) => sum + (card.cloze?.length ?? (card.attributes.reverse || parsed.reverse ? 2 : 1)), 0)
   }
 }
 
-/**
- * Where a held lecture keeps its cards' bytes: a function that gives them
- * back on each call (default: the bytes themselves, in memory).
- */
-export type Keep = (bytes: Uint8Array) => () => Uint8Array
-
-const inMemory: Keep = (bytes) => () => bytes
-
-/** A lecture parsed in this thread, its cards kept as bytes (where `keep` puts them) until its deck is made. */
-export function held(parsed: ParsedLecture, keep: Keep = inMemory): HeldLecture {
-  const {cards, ...rest} = parsed
-  const bytes = keep(serialize(cards))
-  return {...rest, keys: packKeys(cards), cards: () => deserialize(bytes()) as RenderedCard[]}
-}
-
-/** {@link HeldData} back as a lecture whose cards are made from their bytes (where `keep` puts them) when asked for. */
-export function fromHeld(data: HeldData, lecture: Lecture, keep: Keep = inMemory): HeldLecture {
-  const {lecture: _, messages, cards, ...rest} = data
+/** {@link HeldData} back as a lecture whose cards `holder` keeps. */
+export function fromHeld(data: HeldData, lecture: Lecture, holder: number): HeldLecture {
+  const {lecture: _, messages, ...rest} = data
   const file = new VFile({path: lecture.path})
   for (const message of messages) {
     const restored = file.message(message.reason, {
@@ -254,6 +236,5 @@ export function fromHeld(data: HeldData, lecture: Lecture, keep: Keep = inMemory
     })
     restored.fatal = message.fatal
   }
-  const bytes = keep(cards)
-  return {...rest, lecture, file, cards: () => deserialize(bytes()) as RenderedCard[]}
+  return {...rest, lecture, file, holder}
 }

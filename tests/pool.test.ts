@@ -14,7 +14,7 @@ describe('the worker pool', () => {
       // Two tasks in one worker's hands at once: the first answered last.
       const task = (value: string, delay: number) => ({kind: 'pack', value, delay}) as unknown as Extract<Task, {kind: 'pack'}>
       const answers = await Promise.all([pool.submit(task('first', 300)), pool.submit(task('second', 10)), pool.submit(task('third', 50))])
-      expect(answers).toEqual([{value: 'first'}, {value: 'second'}, {value: 'third'}])
+      expect(answers).toEqual([{value: 'first', worker: 0}, {value: 'second', worker: 0}, {value: 'third', worker: 0}])
     } finally {
       await pool.close()
     }
@@ -23,8 +23,23 @@ describe('the worker pool', () => {
   it('can be closed twice (parsing ends its pool, and its owner closes it again)', async () => {
     const pool = startPool(2, lateWorker)
     const task = {kind: 'pack', value: 'one', delay: 10} as unknown as Extract<Task, {kind: 'pack'}>
-    expect(await pool.submit(task)).toEqual({value: 'one'})
+    expect(await pool.submit(task)).toMatchObject({value: 'one'})
     await pool.close()
     await expect(pool.close()).resolves.toBeUndefined()
+  })
+
+  it('runs a task given a worker in that worker, even while the others are free', async () => {
+    const pool = startPool(2, lateWorker)
+    try {
+      const task = (value: string) => ({kind: 'pack', value, delay: 20}) as unknown as Extract<Task, {kind: 'pack'}>
+      // Five tasks for worker 1 at once: beyond the two a worker is otherwise handed, and none goes to worker 0.
+      const answers = await Promise.all(['a', 'b', 'c', 'd', 'e'].map((value) => pool.submit(task(value), 1)))
+      expect(answers).toEqual(['a', 'b', 'c', 'd', 'e'].map((value) => ({value, worker: 1})))
+      const free = await Promise.all([pool.submit(task('x')), pool.submit(task('y')), pool.submit(task('z'))])
+      expect(new Set(free.map((answer) => (answer as unknown as {worker: number}).worker))).toEqual(new Set([0, 1]))
+      await expect(pool.submit(task('none'), 2)).rejects.toThrow(/no worker 2/)
+    } finally {
+      await pool.close()
+    }
   })
 })

@@ -18,8 +18,8 @@ const files: Record<string, string> = {
 describe('builds on worker threads', () => {
   it('give what a build in one thread gives', async () => {
     const results = []
-    // The last sets the parsed cards aside on disk, as builds of over 32 MB of notes do.
-    for (const [workers, spill] of [['0', '0'], ['1', '0'], ['3', '0'], ['1', '1']] as const) {
+    // The last two set the parsed cards aside on disk, as builds of over 32 MB of notes do.
+    for (const [workers, spill] of [['0', '0'], ['1', '0'], ['3', '0'], ['1', '1'], ['2', '1']] as const) {
       const cwd = project(files)
       const temporary = path.join(cwd, 'tmp')
       mkdirSync(temporary)
@@ -38,6 +38,7 @@ describe('builds on worker threads', () => {
     expect(results[1]).toEqual(results[0])
     expect(results[2]).toEqual(results[0])
     expect(results[3]).toEqual(results[0])
+    expect(results[4]).toEqual(results[0])
   }, 60_000)
 
   it('record what a rebuild compares, also when the lectures\' bytes are let go once parsed', async () => {

@@ -1,15 +1,18 @@
 import {createHash} from 'node:crypto'
+import {mkdtempSync, rmSync} from 'node:fs'
 import {readFile, stat} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
 import path from 'node:path'
 import v8 from 'node:v8'
 import {VFile} from 'vfile'
 import {NOTETYPES} from '../anki/format.js'
 import {bundle} from '../collect.js'
+import {rowsOf} from '../compile.js'
 import type {Changes} from '../identify.js'
 import {titleKey} from '../match.js'
 import {nextState} from '../state.js'
 import type {StateEntry} from '../state.js'
-import type {Lecture} from '../types.js'
+import type {Collection, Lecture} from '../types.js'
 import type {Invocation} from './args.js'
 import {baseKey, contentHash, deckKey, fileStamp, mediaOf, openBuildCache, readRecord, restoredFile, storedMessages, storeRecord} from './build-cache.js'
 import type {BuildCache, BuildRecord, LectureRecord} from './build-cache.js'
@@ -105,14 +108,17 @@ export async function build(invocation: BuildInvocation, environment: Environmen
     gathered.readMedia = cache.readMedia
   }
   const how = plan ? `incremental: ${plan.steps.filter((step) => 'compiled' in step).length} compiled, ${plan.steps.filter((step) => 'kept' in step).length} kept` : 'full'
-  // A full build of many lectures parses and packs them on every core: workers for parsing, then
-  // fresh ones for packing (a parsing worker's heap stays large long after).
+  // A full build of many lectures parses and packs them on every core: the workers keep the cards
+  // they parse until they pack their decks.
   const notesBytes = gathered.bytes
   const workers = plan ? 0 : await workersFor(gathered.lectures.length, notesBytes, environment.env)
-  const startPool = workers > 0 ? (await import('./pool.js')).startPool : undefined
-  // A very large one sets the parsed cards aside on disk until their decks are made, and lets go
-  // of each lecture's bytes once it is parsed, keeping its hash for the record.
-  const shelf = workers > 0 && spills(notesBytes, environment.env) ? (await import('./shelf.js')).openShelf() : undefined
+  const pool = workers > 0 ? (await import('./pool.js')).startPool(workers, workerScript) : undefined
+  // A very large one sets the parsed cards aside on disk until their decks are made (the workers,
+  // in a folder made here), and lets go of each lecture's bytes once it is parsed, keeping its hash
+  // for the record.
+  const spilling = pool !== undefined && spills(notesBytes, environment.env)
+  const shelf = spilling ? (await import('./shelf.js')).openShelf() : undefined
+  const spill = spilling ? mkdtempSync(path.join(tmpdir(), 'deckc-')) : undefined
   if (shelf) tightenHeap()
   const hashes = new Map<string, string>()
   const release = (lecture: Lecture) => {
@@ -126,17 +132,10 @@ export async function build(invocation: BuildInvocation, environment: Environmen
   if (!shelf) await loadAll(gathered)
   let compiled = 0
   let code: number
-  // The packing workers start as soon as parsing ends, so they load while this thread matches cards.
-  let packing: Pool | undefined
-  const startPacking = () => (packing ??= startPool?.(workers, workerScript))
   try {
-    if (!plan) {
-      const parsing = startPool?.(workers, workerScript)
-      plan = await fullBuild(gathered, environment, invocation.command === 'build', parsing && {pool: parsing, workers, onMedia: (reads) => cache?.media.push(...reads), keep: shelf?.put, release: shelf && release, load: gathered.load, stateOnDisk: shelf, parsed: startPacking}).finally(() => parsing?.close())
-    }
-    const pool = startPacking()
+    plan ??= await fullBuild(gathered, environment, invocation.command === 'build', pool && {pool, workers, onMedia: (reads) => cache?.media.push(...reads), spill, release: shelf && release, load: gathered.load, stateOnDisk: shelf})
     compiled = performance.now()
-    code = await finish(plan, {invocation, environment, gathered, targets, cache, pool, workers, hashes})
+    code = await finish(plan, {invocation, environment, gathered, targets, cache, pool, workers, spilling, hashes})
   } catch (error) {
     // A lecture removed or made unreadable while the build ran: said as a diagnostic, nothing written.
     if (!(error instanceof LectureChanged)) throw error
@@ -145,7 +144,8 @@ export async function build(invocation: BuildInvocation, environment: Environmen
   } finally {
     plan?.close?.()
     shelf?.close()
-    await packing?.close()
+    await pool?.close()
+    if (spill !== undefined) rmSync(spill, {recursive: true, force: true})
   }
   // `DECKC_TRACE=1`: say how the build went (to see what the cache saves), after the report.
   if (environment.env['DECKC_TRACE']) {
@@ -249,13 +249,15 @@ interface Context {
   cache: BuildCache | undefined
   pool: Pool | undefined
   workers: number
+  /** Whether the workers set their parsed cards aside on disk (a very large build). */
+  spilling: boolean
   /** Content hashes of lectures whose bytes were let go (see `build`). */
   hashes: Map<string, string>
 }
 
 /** Write the packages of compiled lectures, the bundle and the state files; report; keep the record. */
 async function finish(plan: Plan, context: Context): Promise<number> {
-  const {invocation, environment, gathered, targets, cache, pool, workers, hashes} = context
+  const {invocation, environment, gathered, targets, cache, pool, workers, spilling, hashes} = context
   const {cwd} = environment
   const {writing} = targets
   const outcomes: DeckOutcome[] = []
@@ -269,7 +271,13 @@ async function finish(plan: Plan, context: Context): Promise<number> {
   tuneWasm(plan.cards)
   const bytesOf = new Map(gathered.lectures.map((lecture) => [lecture.path, lecture.value]))
   const pack = compiled.length > 0 ? (await import('../anki/pack.js')).pack : undefined
-  const packages = pack && packInOrder(compiled, pack, pool && {pool, workers})
+  // Made decks hold only their cards' identities, so all are made and handed to the workers at once
+  // (the state file's new bytes are then worked out while they pack), unless cards are set aside.
+  const packages = pack && packInOrder(compiled, pack, pool && {pool, ahead: spilling ? 4 * workers : Infinity}, targets.bundle !== undefined)
+  // The collections of every deck, for the bundle.
+  const collections: Collection[] = []
+  // Worked out once every deck is made: with workers, while they pack.
+  let stateTexts: ReturnType<Plan['stateTexts']> | undefined
   const bar = progress(environment)
   for (const [index, step] of plan.steps.entries()) {
     bar.update('writing', index + 1, plan.steps.length)
@@ -284,9 +292,11 @@ async function finish(plan: Plan, context: Context): Promise<number> {
     lectureFiles.push(deck.file)
     const target = targets.packages.get(deck.lecture.path)
     let outcome: DeckOutcome | undefined
-    const bytes = deck.collection && packages ? await packages.next(step.compiled) : undefined
-    if (deck.collection && deck.changes && bytes) {
-      outcome = {path: deck.lecture.path, deck: deck.deck, cards: deck.collection.cards.length, changes: deck.changes}
+    const packed = (deck.collection || deck.held) && packages ? await packages.next(step.compiled) : undefined
+    if (packed?.collection && targets.bundle !== undefined) collections.push(packed.collection)
+    const bytes = packed?.bytes
+    if (deck.changes && bytes) {
+      outcome = {path: deck.lecture.path, deck: deck.deck, cards: rowsOf(deck), changes: deck.changes}
       outcomes.push(outcome)
       if (target !== undefined) {
         outcome.output = display(cwd, target)
@@ -316,8 +326,10 @@ async function finish(plan: Plan, context: Context): Promise<number> {
         messages: storedMessages(deck.file)
       })
     }
-    // Unless a bundle needs them, a deck's notes are done with once its package is written.
-    if (targets.bundle === undefined) deck.collection = undefined
+    // A deck's notes are done with once its package is written (a bundle has its collection).
+    deck.collection = undefined
+    deck.held = undefined
+    if (pool && packages?.madeAll()) stateTexts ??= plan.stateTexts()
   }
   bar.end()
   await pool?.close()
@@ -327,7 +339,6 @@ async function finish(plan: Plan, context: Context): Promise<number> {
   // One package with every deck, only when every lecture compiled.
   const allCompiled = !files.some((file) => file.messages.some((message) => message.fatal))
   if (targets.bundle !== undefined && allCompiled && compiled.length === plan.steps.length && pack) {
-    const collections = compiled.flatMap((deck) => deck().collection ?? [])
     const bytes = await pack(bundle(collections))
     const target = targets.bundle
     if (!writing) {
@@ -345,7 +356,7 @@ async function finish(plan: Plan, context: Context): Promise<number> {
 
   // The state files, as they are once this build is done (for the record's key).
   const written: StateSource[] = gathered.stateSources.map((source) => ({path: source.path, file: new VFile({path: source.file.path}), present: source.present, bytes: undefined}))
-  const stateTexts = plan.stateTexts()
+  stateTexts ??= plan.stateTexts()
   for (const [index, source] of gathered.stateSources.entries()) {
     const bytes = stateTexts.get(source.path)
     if (bytes === undefined) continue

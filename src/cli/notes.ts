@@ -1,7 +1,8 @@
 import {readFile, stat} from 'node:fs/promises'
 import path from 'node:path'
 import {VFile} from 'vfile'
-import {assembleInTurn} from '../compile.js'
+import {assembleInTurn, entriesInMemory, matcher} from '../compile.js'
+import type {Matched} from '../compile.js'
 import {whenLoaded} from '../engine.js'
 import type {CompiledDeck} from '../compile.js'
 import type {Config} from '../config.js'
@@ -9,6 +10,7 @@ import {defaultLimits} from '../limits.js'
 import {report} from '../report.js'
 import type {State, StateEntry} from '../state.js'
 import {cardCount, configuredOptions, parseLecture} from '../parse.js'
+import type {HeldLecture, ParsedLecture} from '../parse.js'
 import type {Lecture} from '../types.js'
 import type {Environment} from './environment.js'
 import {usageError} from './environment.js'
@@ -143,12 +145,20 @@ export async function compileGathered(gathered: GatheredNotes, environment: Envi
   const {paths, sources, config, clock, lectures, failed, readMedia} = gathered
   const bar = progress(environment)
   const onProgress = (done: number) => bar.update('compiling', done, lectures.length)
-  const parsing = parallel ? parseInPool(gathered, parallel, environment.cwd, onProgress) : undefined
+  // With workers, each lecture is matched as soon as it and those before it are parsed and the state is read.
+  const matched: Matched[] = []
+  let match: ((entry: ParsedLecture | HeldLecture) => Matched) | undefined
+  const matchParsed = (parsed: Array<ParsedLecture | HeldLecture | undefined>) => {
+    for (let entry = parsed[matched.length]; match && entry; entry = parsed[matched.length]) matched.push(match(entry))
+  }
+  const parsing = parallel ? parseInPool(gathered, parallel, environment.cwd, onProgress, matchParsed) : undefined
   // The state files are read while workers parse (in turns: the workers are handed lectures in between).
   const [single] = gathered.stateSources
   const stored = parallel?.stateOnDisk && single?.present && gathered.stateSources.length === 1 ? await (await import('./stored-state.js')).storeState(single, environment.cwd, nextTurn) : undefined
   const stateFiles = stored && single ? [{path: stored.path, file: single.file, digest: stored.digest, state: {notetypes: stored.notetypes, entries: []}}] : await Promise.all(gathered.stateSources.map((source) => parseStateSource(source, environment.cwd, nextTurn)))
   const {state, owner} = mergeStates(stateFiles)
+  const previous = stored?.previous ?? entriesInMemory(state.entries)
+  if (parallel) match = matcher(previous, new Set(lectures.map((lecture) => lecture.path)))
   const parsed =
     (await parsing) ??
     (await whenLoaded(() => {
@@ -159,7 +169,8 @@ export async function compileGathered(gathered: GatheredNotes, environment: Envi
         return result
       })
     }))
-  const decks = assembleInTurn(parsed, {clock, state, previous: stored?.previous})
+  matchParsed(parsed)
+  const decks = assembleInTurn(parsed, {clock, state, previous, matched: parallel ? matched : undefined})
   bar.end()
   const files = [...failed, ...stateFiles.map((stateFile) => stateFile.file), ...parsed.map((entry) => entry.file)]
   const cards = parsed.reduce((sum, entry) => sum + cardCount(entry), 0)

@@ -1,30 +1,39 @@
 /**
  * Worker threads for large builds: lectures are parsed, and packages packed,
- * on every core. Each task is independent and its result is put back in the
- * order of the tasks, so the output is the same with any number of workers
- * (or none). The workers run `worker.js` of the bundle (parallel.ts decides
- * how many).
+ * on every core. A task goes to the next free worker, or to the one it names
+ * (a package is packed by the worker that keeps its lecture's cards); each
+ * result goes back to its task, so the output is the same with any number
+ * of workers (or none). The workers run `worker.js` of the bundle
+ * (parallel.ts decides how many).
  */
 import {Worker} from 'node:worker_threads'
+import type {HeldDeck} from '../compile.js'
 import type {HeldData} from '../parse.js'
 import type {Collection, Lecture} from '../types.js'
 import type {MediaRead} from './build-cache.js'
 
-/** What a worker is asked to do. */
+/**
+ * What a worker is asked to do: parse a lecture and keep its cards (in
+ * memory, or with `spill` in a temporary file below that folder), or make a
+ * kept lecture's collection and pack it (the task goes to the worker that
+ * holds the cards).
+ */
 export type Task =
-  | {kind: 'parse'; lecture: Lecture; options: {limits: Record<string, number>; folders: Record<string, string>}; roots: Array<[string, string]>; cwd: string}
-  | {kind: 'pack'; collection: Collection}
+  | {kind: 'parse'; lecture: Lecture; options: {limits: Record<string, number>; folders: Record<string, string>}; roots: Array<[string, string]>; cwd: string; spill: string | undefined}
+  | {kind: 'pack'; path: string; deck: HeldDeck['deck']; identities: HeldDeck['identities']; collection: boolean}
 
 /** What it answers, by kind. */
 export interface Results {
-  parse: {data: HeldData; media: MediaRead[]}
-  pack: {bytes: Uint8Array}
+  /** The worker that holds the cards is `holder`. */
+  parse: {data: HeldData; media: MediaRead[]; holder: number}
+  /** The collection too when the task asked for it. */
+  pack: {bytes: Uint8Array; collection: Collection | undefined}
 }
 
-/** A pool of worker threads; each task goes to the next free worker. */
+/** A pool of worker threads; each task goes to the next free worker, or to the one named. */
 export interface Pool {
-  /** Run one task. */
-  submit<K extends Task['kind']>(task: Extract<Task, {kind: K}>): Promise<Results[K]>
+  /** Run one task (in worker number `to`, when given). */
+  submit<K extends Task['kind']>(task: Extract<Task, {kind: K}>, to?: number): Promise<Results[K]>
   /** End the workers; again, it does nothing more. */
   close(): Promise<void>
 }
@@ -34,6 +43,8 @@ const depth = 2
 
 interface Job {
   task: Task
+  /** The worker it must run in. */
+  to: number | undefined
   resolve: (result: never) => void
   reject: (error: Error) => void
 }
@@ -41,19 +52,20 @@ interface Job {
 /** Start `size` workers running `script` (worker.js). */
 export function startPool(size: number, script: URL): Pool {
   const queue: Job[] = []
-  /**
-   * Each worker's tasks in flight, by number. A worker may answer them out of
-   * order (packing is asynchronous: a small package can be zipped before a
-   * large one handed over earlier), so each answer names its task.
-   */
+  /** Each worker's tasks in flight, by number; each answer names its task. */
   const inFlight = new Map<Worker, Map<number, Job>>()
+  const workers: Worker[] = []
   let next = 0
   let broken: Error | undefined
 
   const dispatch = () => {
-    for (const [worker, jobs] of inFlight) {
-      while (jobs.size < depth && queue.length > 0) {
-        const job = queue.shift() as Job
+    for (const [number, worker] of workers.entries()) {
+      const jobs = inFlight.get(worker) as Map<number, Job>
+      // Tasks for this worker only go at once (it runs them in turn): it never waits for this thread.
+      while (true) {
+        const at = queue.findIndex((job) => job.to === number || (job.to === undefined && jobs.size < depth))
+        if (at === -1) break
+        const [job] = queue.splice(at, 1) as [Job]
         const id = next++
         jobs.set(id, job)
         worker.postMessage({id, task: job.task})
@@ -71,7 +83,8 @@ export function startPool(size: number, script: URL): Pool {
 
   for (let index = 0; index < size; index++) {
     // The young generation of the main thread: a smaller one makes parsing much slower.
-    const worker = new Worker(script, {resourceLimits: {maxYoungGenerationSizeMb: 48}})
+    const worker = new Worker(script, {resourceLimits: {maxYoungGenerationSizeMb: 48}, workerData: {number: index}})
+    workers.push(worker)
     const jobs = new Map<number, Job>()
     inFlight.set(worker, jobs)
     worker.on('message', (answer: {id: number; result?: never; error?: string}) => {
@@ -85,10 +98,11 @@ export function startPool(size: number, script: URL): Pool {
   }
   dispatch()
 
-  const submit = <K extends Task['kind']>(task: Extract<Task, {kind: K}>) =>
+  const submit = <K extends Task['kind']>(task: Extract<Task, {kind: K}>, to?: number) =>
     new Promise<Results[K]>((resolve, reject) => {
       if (broken) return reject(broken)
-      queue.push({task, resolve: resolve as (result: never) => void, reject})
+      if (to !== undefined && workers[to] === undefined) return reject(new Error(`deckc: no worker ${to} in the pool`))
+      queue.push({task, to, resolve: resolve as (result: never) => void, reject})
       dispatch()
     })
 

@@ -16,15 +16,15 @@ export interface Shelf {
   close: () => void
 }
 
-/** A shelf in a fresh folder of the system's temporary folder, made when the first bytes are put. */
-export function openShelf(): Shelf {
+/** A shelf in a fresh folder of `under` (default: the system's temporary folder), made when the first bytes are put. */
+export function openShelf(under: string = os.tmpdir()): Shelf {
   let folder: string | undefined
   let fd: number | undefined
   let end = 0
   return {
     put(bytes) {
       if (fd === undefined) {
-        folder = mkdtempSync(path.join(os.tmpdir(), 'deckc-'))
+        folder = mkdtempSync(path.join(under, 'deckc-'))
         fd = openSync(path.join(folder, 'cards'), 'w+')
       }
       const start = end

@@ -1,7 +1,7 @@
 // A stand-in for worker.js: answers each task after the delay it asks for,
-// so a later task can be answered first.
-import {parentPort} from 'node:worker_threads'
+// so a later task can be answered first, naming the worker that answered.
+import {parentPort, workerData} from 'node:worker_threads'
 
 parentPort.on('message', ({id, task}) => {
-  setTimeout(() => parentPort.postMessage({id, result: {value: task.value}}), task.delay)
+  setTimeout(() => parentPort.postMessage({id, result: {value: task.value, worker: workerData.number}}), task.delay)
 })
