@@ -145,20 +145,31 @@ export async function compileGathered(gathered: GatheredNotes, environment: Envi
   const {paths, sources, config, clock, lectures, failed, readMedia} = gathered
   const bar = progress(environment)
   const onProgress = (done: number) => bar.update('compiling', done, lectures.length)
-  // With workers, each lecture is matched as soon as it and those before it are parsed and the state is read.
-  const matched: Matched[] = []
-  let match: ((entry: ParsedLecture | HeldLecture) => Matched) | undefined
-  const matchParsed = (parsed: Array<ParsedLecture | HeldLecture | undefined>) => {
-    for (let entry = parsed[matched.length]; match && entry; entry = parsed[matched.length]) matched.push(match(entry))
+  // With workers, each lecture is matched as soon as it and those before it are parsed and the state
+  // is read, one at a time, letting the workers' answers in between (they wait for their next lecture).
+  let arrived: HeldLecture[] = []
+  let wake: (() => void) | undefined
+  const onParsed = (parsed: HeldLecture[]) => {
+    arrived = parsed
+    wake?.()
   }
-  const parsing = parallel ? parseInPool(gathered, parallel, environment.cwd, onProgress, matchParsed) : undefined
+  const matchInTurn = async (match: (entry: HeldLecture) => Matched) => {
+    const matched: Matched[] = []
+    for (let index = 0; index < lectures.length; index++) {
+      while (!arrived[index]) await new Promise<void>((resolve) => (wake = resolve))
+      matched.push(match(arrived[index] as HeldLecture))
+      await nextTurn()
+    }
+    return matched
+  }
+  const parsing = parallel ? parseInPool(gathered, parallel, environment.cwd, onProgress, onParsed) : undefined
   // The state files are read while workers parse (in turns: the workers are handed lectures in between).
   const [single] = gathered.stateSources
   const stored = parallel?.stateOnDisk && single?.present && gathered.stateSources.length === 1 ? await (await import('./stored-state.js')).storeState(single, environment.cwd, nextTurn) : undefined
   const stateFiles = stored && single ? [{path: stored.path, file: single.file, digest: stored.digest, state: {notetypes: stored.notetypes, entries: []}}] : await Promise.all(gathered.stateSources.map((source) => parseStateSource(source, environment.cwd, nextTurn)))
   const {state, owner} = mergeStates(stateFiles)
   const previous = stored?.previous ?? entriesInMemory(state.entries)
-  if (parallel) match = matcher(previous, new Set(lectures.map((lecture) => lecture.path)))
+  const matching = parallel && matchInTurn(matcher(previous, new Set(lectures.map((lecture) => lecture.path))))
   const parsed =
     (await parsing) ??
     (await whenLoaded(() => {
@@ -169,8 +180,7 @@ export async function compileGathered(gathered: GatheredNotes, environment: Envi
         return result
       })
     }))
-  matchParsed(parsed)
-  const decks = assembleInTurn(parsed, {clock, state, previous, matched: parallel ? matched : undefined})
+  const decks = assembleInTurn(parsed, {clock, state, previous, matched: matching ? await matching : undefined})
   bar.end()
   const files = [...failed, ...stateFiles.map((stateFile) => stateFile.file), ...parsed.map((entry) => entry.file)]
   const cards = parsed.reduce((sum, entry) => sum + cardCount(entry), 0)

@@ -39,7 +39,7 @@ export interface Pool {
 }
 
 /** Tasks sent to a worker ahead of its current one, so it never waits for this thread to hand out the next. */
-const depth = 2
+const depth = 3
 
 interface Job {
   task: Task
