@@ -169,8 +169,14 @@ export function identities(cards: IdentityInput[], options: IdentifyOptions): {i
   return {identities: given, entries, changes}
 }
 
+/** What a note takes from its card. */
+export interface NoteCard extends Pick<RenderedCard, 'cloze' | 'front' | 'back'> {
+  attributes: {reverse: boolean}
+  position: {start: {line: number}}
+}
+
 /** A lecture's notes: each card with its identity (from `identities`). */
-export function notesOf(cards: RenderedCard[], identities: Identity[], options: NoteOptions): Note[] {
+export function notesOf(cards: NoteCard[], identities: Identity[], options: NoteOptions): Note[] {
   return cards.map((card, index) => {
     const {guid, id, mod} = identities[index] as Identity
     const reverse = card.attributes.reverse || options.reverse
