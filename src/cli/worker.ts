@@ -44,6 +44,7 @@ interface Columns {
   line: number[]
   media: MediaFile[]
 }
+
 /** Where cards are set aside in builds that spill (made with the first such lecture). */
 let shelf: Shelf | undefined
 
