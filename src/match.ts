@@ -35,7 +35,10 @@ export function match(cards: Keyed[], pool: StateEntry[]): Array<StateEntry | un
     const byKey = new Map<string, StateEntry[]>()
     for (const entry of free) {
       const value = key(entry)
-      if (value !== undefined) byKey.set(value, [...(byKey.get(value) ?? []), entry])
+      if (value === undefined) continue
+      const same = byKey.get(value)
+      if (same) same.push(entry)
+      else byKey.set(value, [entry])
     }
     return (index: number, wanted: string) => {
       const entry = byKey.get(wanted)?.find((candidate) => free.has(candidate))
@@ -47,9 +50,12 @@ export function match(cards: Keyed[], pool: StateEntry[]): Array<StateEntry | un
 
   const takeExact = taker(entryKey)
   for (const [index, card] of cards.entries()) takeExact(index, identityKey(card))
-  const takeQuestion = taker((entry) => (entry.id === undefined ? `q:${normalize(entry.question)}` : undefined))
-  for (const [index, card] of cards.entries()) {
-    if (!found[index] && card.attributes.id !== undefined) takeQuestion(index, `q:${normalize(card.question)}`)
+  // Only when a card with an `#id` is still unmatched (rare): else the free entries need no index by question.
+  if (cards.some((card, index) => !found[index] && card.attributes.id !== undefined)) {
+    const takeQuestion = taker((entry) => (entry.id === undefined ? `q:${normalize(entry.question)}` : undefined))
+    for (const [index, card] of cards.entries()) {
+      if (!found[index] && card.attributes.id !== undefined) takeQuestion(index, `q:${normalize(card.question)}`)
+    }
   }
 
   const added = [...cards.keys()].filter((index) => !found[index])
