@@ -187,10 +187,15 @@ export function notesOf(cards: NoteCard[], identities: Identity[], options: Note
       notetype: notetypeOf(card),
       fields: fieldsOf(card, reverse),
       tags: options.tags,
-      ords: card.cloze ?? (reverse ? [0, 1] : [0]),
+      ords: ordsOf(card, options),
       source: {path: options.path, line: card.position.start.line}
     }
   })
+}
+
+/** The templates a card's note has cards for: its cloze numbers, else the front, and the back too when reversed. */
+export function ordsOf(card: Pick<NoteCard, 'cloze' | 'attributes'>, options: Pick<IdentifyOptions, 'reverse'>): number[] {
+  return card.cloze ?? (card.attributes.reverse || options.reverse ? [0, 1] : [0])
 }
 
 /** The content hash of a card's note (`contentHash` of its note type, fields and tags). */

@@ -10,7 +10,7 @@ import type {Config} from './config.js'
 import {decode} from './decode.js'
 import {engine} from './engine.js'
 import type {FrontMatter} from './frontmatter.js'
-import {cardHash, dedupe} from './identify.js'
+import {cardHash, dedupe, ordsOf} from './identify.js'
 import type {IdentityInput} from './identify.js'
 import type {Keyed} from './match.js'
 import {resolveLimits} from './limits.js'
@@ -220,7 +220,7 @@ export function toHeld(parsed: ParsedLecture): HeldData {
     lecture: where,
     messages: file.messages.map((message) => ({reason: message.reason, place: message.place, ruleId: message.ruleId, source: message.source, fatal: message.fatal})),
     keys: packKeys(parsed),
-    rows: cards.reduce((sum, card) => sum + (card.cloze?.length ?? (card.attributes.reverse || parsed.reverse ? 2 : 1)), 0)
+    rows: cards.reduce((sum, card) => sum + ordsOf(card, parsed).length, 0)
   }
 }
 

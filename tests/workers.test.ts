@@ -20,7 +20,8 @@ describe('builds on worker threads', () => {
     const results = []
     // The last two set the parsed cards aside on disk, as builds of over 32 MB of notes do.
     for (const [workers, spill] of [['0', '0'], ['1', '0'], ['3', '0'], ['1', '1'], ['2', '1']] as const) {
-      const cwd = project(files)
+      // z.md has the deck of a.md in other case: the later lecture gets the `duplicate-deck` error, whoever parses it first.
+      const cwd = project({...files, 'notes/z.md': 'ALPHA\nWhat is z?\nThe last letter.\n'})
       const temporary = path.join(cwd, 'tmp')
       mkdirSync(temporary)
       const env = {DECKC_WORKERS: workers, DECKC_SPILL: spill, TMPDIR: temporary}
@@ -35,6 +36,7 @@ describe('builds on worker threads', () => {
     }
     expect(results[0]?.first.code).toBe(1)
     expect(results[0]?.first.stderr).toContain('[missing-media]')
+    expect(results[0]?.first.stderr).toMatch(/notes\/z\.md:1:1: error: Duplicate deck: `ALPHA` is already the deck of notes\/a\.md/)
     expect(results[1]).toEqual(results[0])
     expect(results[2]).toEqual(results[0])
     expect(results[3]).toEqual(results[0])
