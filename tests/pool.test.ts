@@ -9,7 +9,7 @@ const lateWorker = new URL('./pool/late-worker.mjs', import.meta.url)
 
 describe('the worker pool', () => {
   it('gives each task its own answer when a worker answers out of order', async () => {
-    const pool = startPool(1, lateWorker)
+    const pool = startPool(1, lateWorker, 2)
     try {
       // Two tasks in one worker's hands at once: the first answered last.
       const task = (value: string, delay: number) => ({kind: 'pack', value, delay}) as unknown as Extract<Task, {kind: 'pack'}>
@@ -21,7 +21,7 @@ describe('the worker pool', () => {
   })
 
   it('can be closed twice (parsing ends its pool, and its owner closes it again)', async () => {
-    const pool = startPool(2, lateWorker)
+    const pool = startPool(2, lateWorker, 2)
     const task = {kind: 'pack', value: 'one', delay: 10} as unknown as Extract<Task, {kind: 'pack'}>
     expect(await pool.submit(task)).toMatchObject({value: 'one'})
     await pool.close()
@@ -29,13 +29,13 @@ describe('the worker pool', () => {
   })
 
   it('runs a task given a worker in that worker, even while the others are free', async () => {
-    const pool = startPool(2, lateWorker)
+    const pool = startPool(2, lateWorker, 2)
     try {
       const task = (value: string) => ({kind: 'pack', value, delay: 20}) as unknown as Extract<Task, {kind: 'pack'}>
       // Five tasks for worker 1 at once: beyond the two a worker is otherwise handed, and none goes to worker 0.
       const answers = await Promise.all(['a', 'b', 'c', 'd', 'e'].map((value) => pool.submit(task(value), 1)))
       expect(answers).toEqual(['a', 'b', 'c', 'd', 'e'].map((value) => ({value, worker: 1})))
-      // More tasks for any worker than one is handed at once: both take some.
+      // More tasks for any worker than one is handed at once (two): both take some.
       const free = await Promise.all(Array.from({length: 8}, (_, index) => pool.submit(task(`free ${index}`))))
       expect(new Set(free.map((answer) => (answer as unknown as {worker: number}).worker))).toEqual(new Set([0, 1]))
       await expect(pool.submit(task('none'), 2)).rejects.toThrow(/no worker 2/)

@@ -21,7 +21,7 @@ import {display} from './files.js'
 import type {Step} from './incremental.js'
 import {compileGathered, gatherNotes, LectureChanged} from './notes.js'
 import type {AssembledNotes, GatheredNotes} from './notes.js'
-import {packInOrder, spills, workerScript, workersFor} from './parallel.js'
+import {inHand, packInOrder, spills, workerScript, workersFor} from './parallel.js'
 import type {Parallel} from './parallel.js'
 import type {Pool} from './pool.js'
 import {printResult} from './output.js'
@@ -112,7 +112,7 @@ export async function build(invocation: BuildInvocation, environment: Environmen
   // they parse until they pack their decks.
   const notesBytes = gathered.bytes
   const workers = plan ? 0 : await workersFor(gathered.lectures.length, notesBytes, environment.env)
-  const pool = workers > 0 ? (await import('./pool.js')).startPool(workers, workerScript) : undefined
+  const pool = workers > 0 ? (await import('./pool.js')).startPool(workers, workerScript, inHand) : undefined
   // A very large one sets the parsed cards aside on disk until their decks are made (the workers,
   // in a folder made here), and lets go of each lecture's bytes once it is parsed, keeping its hash
   // for the record.

@@ -21,6 +21,12 @@ export function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve))
 }
 
+/**
+ * Lectures a worker has in hand while it parses: enough that it goes on while
+ * this thread reads the state file or matches a lecture.
+ */
+export const inHand = 3
+
 /** The worker script next to the bundle's modules, when deckc runs bundled. */
 export const workerScript = new URL('./worker.js', import.meta.url)
 
@@ -87,7 +93,7 @@ export async function parseInPool(gathered: GatheredNotes, parallel: Parallel, c
   let next = 0
   let done = 0
 
-  // Each worker always has two lectures in hand (pool.ts).
+  // Each worker always has `inHand` lectures in hand (the pool's depth).
   const feed = async (): Promise<void> => {
     while (next < lectures.length) {
       const index = next++
@@ -102,7 +108,7 @@ export async function parseInPool(gathered: GatheredNotes, parallel: Parallel, c
       onParsed(parsed)
     }
   }
-  await Promise.all(Array.from({length: 2 * parallel.workers}, feed))
+  await Promise.all(Array.from({length: inHand * parallel.workers}, feed))
   return parsed
 }
 

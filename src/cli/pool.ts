@@ -38,8 +38,6 @@ export interface Pool {
   close(): Promise<void>
 }
 
-/** Tasks sent to a worker ahead of its current one, so it never waits for this thread to hand out the next. */
-const depth = 3
 
 interface Job {
   task: Task
@@ -49,8 +47,12 @@ interface Job {
   reject: (error: Error) => void
 }
 
-/** Start `size` workers running `script` (worker.js). */
-export function startPool(size: number, script: URL): Pool {
+/**
+ * Start `size` workers running `script` (worker.js), each handed up to
+ * `depth` tasks that name no worker at once, so that it never waits for this
+ * thread to hand out the next.
+ */
+export function startPool(size: number, script: URL, depth: number): Pool {
   const queue: Job[] = []
   /** Each worker's tasks in flight, by number; each answer names its task. */
   const inFlight = new Map<Worker, Map<number, Job>>()
