@@ -101,7 +101,7 @@ export async function build(invocation: BuildInvocation, environment: Environmen
       const {incremental} = await import('./incremental.js')
       const planned = await incremental(gathered, record, {cache, packages: targets.packages, bundle: targets.bundle !== undefined, cwd})
       if (planned) {
-        const cards = planned.steps.reduce((sum, step) => sum + ('compiled' in step ? (step.compiled().collection?.cards.length ?? 0) : 0), 0)
+        const cards = planned.steps.reduce((sum, step) => sum + ('compiled' in step ? rowsOf(step.compiled()) : 0), 0)
         plan = {...planned, cards, stateFiles: [], orphanTitles: () => record.orphanTitles, bundled: planned.steps.every((step) => 'kept' in step) ? record.bundled : undefined}
       }
     }
@@ -113,12 +113,12 @@ export async function build(invocation: BuildInvocation, environment: Environmen
   const notesBytes = gathered.bytes
   const workers = plan ? 0 : await workersFor(gathered.lectures.length, notesBytes, environment.env)
   const pool = workers > 0 ? (await import('./pool.js')).startPool(workers, workerScript, inHand) : undefined
-  // A very large one sets the parsed cards aside on disk until their decks are made (the workers,
-  // in a folder made here), and lets go of each lecture's bytes once it is parsed, keeping its hash
-  // for the record.
+  // A very large one sets the parsed cards aside on disk until their decks are made (the workers'
+  // files and this thread's, for the new state lines, in one folder made here), and lets go of each
+  // lecture's bytes once it is parsed, keeping its hash for the record.
   const spilling = pool !== undefined && spills(notesBytes, environment.env)
-  const shelf = spilling ? (await import('./shelf.js')).openShelf() : undefined
   const spill = spilling ? mkdtempSync(path.join(tmpdir(), 'deckc-')) : undefined
+  const shelf = spill === undefined ? undefined : (await import('./shelf.js')).openShelf(spill)
   if (shelf) tightenHeap()
   const hashes = new Map<string, string>()
   const release = (lecture: Lecture) => {
