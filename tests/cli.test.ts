@@ -1,6 +1,6 @@
 // The real `deckc` binary on temporary note folders, as a user runs it.
 import {execFile} from 'node:child_process'
-import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -195,6 +195,34 @@ describe('the state file', () => {
     const lines = (all: string[], file: string) => all.filter((line) => line.includes(`"file":"${file}"`))
     expect(lines(after, 'a.md')).toEqual(lines(before, 'a.md'))
     expect(lines(after, 'b.md')).not.toEqual(lines(before, 'b.md'))
+  })
+
+  it('is written again as deckc writes it when a build finds it edited, and left alone when not', async () => {
+    const cwd = project({'notes/caches.md': good, 'notes/b.md': 'B\nWhat is b?\nb\n'})
+    await deckc(cwd, 'build')
+    const lockPath = path.join(cwd, 'notes/deckc.lock')
+    const lock = readFileSync(lockPath, 'utf8')
+    const [header = '', ...entries] = lock.split('\n').slice(0, -1)
+    expect(entries).toHaveLength(3)
+    const edits = [
+      lock.replace(/\n/g, '\r\n'),
+      `${[header, ...entries.reverse()].join('\n')}\n`,
+      `${[header, ...entries].join('\n\n')}\n`,
+      lock.trimEnd(),
+      lock.replace('"mod":', '"mod": '),
+      lock.replace('"question":"What', '"question":"\\u0057hat'),
+      lock.replaceAll('"file":"caches.md"', '"file":"./caches.md"')
+    ]
+    for (const edited of edits) {
+      writeFileSync(lockPath, edited)
+      const run = await deckc(cwd, 'build')
+      expect(run).toMatchObject({code: 0, stderr: ''})
+      expect(run.stdout).toContain('0 new, 0 updated, 2 unchanged')
+      expect(readFileSync(lockPath, 'utf8')).toBe(lock)
+    }
+    const written = statSync(lockPath)
+    expect((await deckc(cwd, 'build')).code).toBe(0)
+    expect(statSync(lockPath)).toMatchObject({ino: written.ino, mtimeMs: written.mtimeMs})
   })
 
   it('says how to import when a note type gained fields since the last build', async () => {

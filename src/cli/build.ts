@@ -10,7 +10,7 @@ import {bundle} from '../collect.js'
 import {rowsOf} from '../compile.js'
 import type {Changes} from '../identify.js'
 import {titleKey} from '../match.js'
-import {nextState} from '../state.js'
+import {nextState, sameState} from '../state.js'
 import type {StateEntry} from '../state.js'
 import type {Collection, Lecture} from '../types.js'
 import type {Invocation} from './args.js'
@@ -184,7 +184,8 @@ async function fullBuild(gathered: GatheredNotes, environment: Environment, buil
       const entries = next().entries.filter((entry) => lockOf(entry) === stateFile.path)
       // Made once to compare, again to write when it changed: never held whole.
       const bytes = {[Symbol.iterator]: () => stateFileBytes(stateFile.path, {notetypes, entries}, environment.cwd)}
-      const same = stateFile.digest === undefined ? entries.length === 0 : digestOf(bytes) === stateFile.digest
+      const same =
+        stateFile.digest === undefined ? entries.length === 0 : (stateFile.canonical && sameState(stateFile.state, {notetypes, entries})) || digestOf(bytes) === stateFile.digest
       if (building && !same) texts.set(stateFile.path, bytes)
     }
     return texts

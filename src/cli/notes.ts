@@ -166,7 +166,7 @@ export async function compileGathered(gathered: GatheredNotes, environment: Envi
   // The state files are read while workers parse (in turns: the workers are handed lectures in between).
   const [single] = gathered.stateSources
   const stored = parallel?.stateOnDisk && single?.present && gathered.stateSources.length === 1 ? await (await import('./stored-state.js')).storeState(single, environment.cwd, nextTurn) : undefined
-  const stateFiles = stored && single ? [{path: stored.path, file: single.file, digest: stored.digest, state: {notetypes: stored.notetypes, entries: []}}] : await Promise.all(gathered.stateSources.map((source) => parseStateSource(source, environment.cwd, nextTurn)))
+  const stateFiles = stored && single ? [{path: stored.path, file: single.file, digest: stored.digest, state: {notetypes: stored.notetypes, entries: []}, canonical: false}] : await Promise.all(gathered.stateSources.map((source) => parseStateSource(source, environment.cwd, nextTurn)))
   const {state, owner} = mergeStates(stateFiles)
   const previous = stored?.previous ?? entriesInMemory(state.entries)
   const matching = parallel && matchInTurn(matcher(previous, new Set(lectures.map((lecture) => lecture.path))))

@@ -20,6 +20,12 @@ export interface StateFile {
   digest: string | undefined
   /** The state, with `file` of each entry relative to the working directory. */
   state: State
+  /**
+   * Whether the file is exactly what `stateFileBytes` makes of `state` (see
+   * `readState`; and each `file` written again as it was): then the same
+   * state needs no bytes worked out to know the file is up to date.
+   */
+  canonical: boolean
 }
 
 /**
@@ -74,12 +80,18 @@ export async function parseStateSource(source: StateSource, cwd: string, pause: 
   const {bytes} = source
   source.bytes = undefined
   // In turns, awaiting `pause` between them (workers' answers come in while they parse lectures).
-  const state = bytes === undefined ? emptyState : await parseStateInTurns(bytes, source.file, pause)
+  const {state, canonical} = bytes === undefined ? {state: emptyState, canonical: false} : await parseStateInTurns(bytes, source.file, pause)
   const digest = bytes === undefined ? undefined : hash('sha256', bytes)
   // In place, and once per file name: a state file has many entries and few files.
   const toCwd = fromStateFile(source.path, cwd)
-  for (const entry of state.entries) entry.file = toCwd(entry.file)
-  return {path: source.path, file: source.file, digest, state}
+  const back = inStateFile(source.path, cwd)
+  let sameFiles = true
+  for (const entry of state.entries) {
+    const written = entry.file
+    entry.file = toCwd(written)
+    if (sameFiles && back(entry.file) !== written) sameFiles = false
+  }
+  return {path: source.path, file: source.file, digest, state, canonical: canonical && sameFiles}
 }
 
 /** A lecture path as a state file at `absolute` has it, made relative to the working directory (each name computed once). */
