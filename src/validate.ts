@@ -6,10 +6,31 @@ import type {Deletion} from './cloze.js'
 import type {Card, CardAttributes, CardRecord, Position} from './types.js'
 
 const counting = z.int().check(z.positive())
-const point = compiledObject({line: counting, column: counting})
-const position = compiledObject({start: point, end: point})
+/**
+ * A place in the lecture: checked as a whole, in place. Records have a
+ * position for every question part, reference, attribute block and card;
+ * as zod objects, copied three objects at a time, they were more than half
+ * of checking a record.
+ */
+const position = z.custom<Position>(isPosition, 'expected a position: start and end with positive whole line and column')
 const located = compiledObject({value: z.string(), position})
 const sourceLine = compiledObject({line: counting, text: z.string()})
+
+function isPosition(value: unknown): value is Position {
+  return isObject(value) && isPoint(value['start']) && isPoint(value['end'])
+}
+
+function isPoint(value: unknown): boolean {
+  return isObject(value) && isCounting(value['line']) && isCounting(value['column'])
+}
+
+function isCounting(value: unknown): boolean {
+  return Number.isSafeInteger(value) && (value as number) > 0
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null
+}
 
 /** Where a transform reports problems. */
 type Context = z.core.ParsePayload
@@ -85,7 +106,7 @@ export function validate(records: CardRecord[], file: VFile): Card[] {
 
 /**
  * Follow a zod issue's path back into the record to the nearest thing with a
- * position; a number after a located string's `value` is an offset into it.
+ * valid position; a number after a located string's `value` is an offset into it.
  */
 function placeOf(record: CardRecord, path: PropertyKey[]): Position {
   let node: unknown = record
@@ -97,8 +118,9 @@ function placeOf(record: CardRecord, path: PropertyKey[]): Position {
     }
     if (node === null || typeof node !== 'object') break
     node = (node as Record<PropertyKey, unknown>)[key]
-    const candidate = (node as {position?: Position; text?: {position?: Position}} | undefined)
-    const place = candidate?.position ?? candidate?.text?.position
+    const candidate = node as {position?: unknown; text?: {position?: unknown}} | undefined
+    // The place of the issue itself may be what is wrong.
+    const place = [candidate?.position, candidate?.text?.position].find(isPosition)
     if (place) found = place
   }
   return found
