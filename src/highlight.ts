@@ -66,7 +66,8 @@ function languageOf(code: Element): string | undefined {
   return undefined
 }
 
-function highlightElement(code: Element): void {
+/** Highlight one `<code>` for the language of its `language-x` class (see {@link highlightCode}); changed in place. */
+export function highlightElement(code: Element): void {
   const language = languageOf(code)
   if (!language || !code.children.every((child) => child.type === 'text')) return
   lowlight ??= createLowlight(common)

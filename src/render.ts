@@ -34,7 +34,7 @@ export function render(cards: Card[], file: VFile, media?: RenderMedia, options:
     const files: MediaFile[] = []
     const context = {lecture: media?.lecture ?? file.path, read: media?.read, file, files}
     const parts = card.question.map((value) => (fast ? fastLine(value.text.value) : undefined))
-    const back = fast ? plainAnswer(card.answer.map((line) => line.text), (lang, value) => engine().renderCode(lang, value, file)) : undefined
+    const back = fast ? plainAnswer(card.answer.map((line) => line.text), (lang, value) => engine().renderCode(lang, value)) : undefined
     const answer = clean(back ?? engine().renderAnswer(card, file, context))
     const front = clean(card.question.map((value, index) => withReference(parts[index]?.html ?? engine().renderPart(value, file, context), value)).join('<br>'))
     if (showsNothing(front)) {

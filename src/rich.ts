@@ -7,7 +7,7 @@ import type {Paragraph, PhrasingContent, Root} from 'mdast'
 import {newlineToBreak} from 'mdast-util-newline-to-break'
 import {toString} from 'mdast-util-to-string'
 import type {VFile} from 'vfile'
-import {toField} from './html.js'
+import {codeField, toField} from './html.js'
 import {answerSource, parseMarkdown} from './markdown.js'
 import {protectMath, restoreSource} from './math.js'
 import {resolveMedia} from './media.js'
@@ -51,13 +51,10 @@ export function renderAnswer(card: Card, file: VFile, media: MediaFields): strin
 
 /**
  * A fenced code block alone, as `renderAnswer` renders one in an answer (the
- * fast path writes the lines around it): the mdast node remark would make,
- * highlighted and serialized by the same steps, without parsing Markdown.
+ * fast path writes the lines around it): see `codeField`.
  */
-export function renderCode(lang: string | null, value: string, file: VFile): string {
-  const start = {line: 1, column: 1, offset: 0}
-  const tree: Root = {type: 'root', children: [{type: 'code', lang, meta: null, value, position: {start, end: start}}]}
-  return toField(tree, {file, source: '', place: (point) => point})
+export function renderCode(lang: string | null, value: string): string {
+  return codeField(lang, value)
 }
 
 /** A word or two and a colon opening a line: `short:`, `note:`, `problem:`. */
