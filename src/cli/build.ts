@@ -269,7 +269,7 @@ async function finish(plan: Plan, context: Context): Promise<number> {
   let bundled = plan.bundled
 
   const compiled = plan.steps.flatMap((step) => ('compiled' in step ? [step.compiled] : []))
-  tuneWasm(plan.cards)
+  tuneWasm(plan.cards, pool !== undefined)
   const bytesOf = new Map(gathered.lectures.map((lecture) => [lecture.path, lecture.value]))
   const pack = compiled.length > 0 ? (await import('../anki/pack.js')).pack : undefined
   // Made decks hold only their cards' identities, so all are made and handed to the workers at once
@@ -421,14 +421,20 @@ function appendedFields(stateFiles: StateFile[], notetypes: Record<string, numbe
 }
 
 /**
- * Small builds run SQLite's WebAssembly on V8's baseline compiler only.
- * Otherwise V8 recompiles the whole module with its optimising compiler in the
- * background once SQL has run, and Node waits for that at the next event-loop
- * turn: about 0.2 s, more than a small build takes. Large builds keep the
- * optimised code, which inserts rows faster. Must run before sql.js loads.
+ * Small builds, and builds whose workers pack, run SQLite's WebAssembly on
+ * V8's baseline compiler only. Otherwise V8 recompiles its busiest functions
+ * with its optimising compiler in the background once SQL has run: a small
+ * build waits for that at the next event-loop turn (about 0.2 s, more than it
+ * takes), and workers, which keep every core busy, each pay for it in time
+ * taken from parsing and packing (100,000 cards: 3.50 against 3.71 s, user
+ * CPU 5.99 against 6.38 s, medians of six alternating builds; 1,000,000
+ * cards: 32.9 and 34.3 s against 39.1 and 33.4 s). A large build on this
+ * thread alone (one lecture) keeps the optimised code, compiled on a core
+ * it leaves free, which inserts rows faster. Must run before sql.js loads,
+ * here and in the workers (they load it when they first pack, after this).
  */
-function tuneWasm(cards: number): void {
-  if (cards < 20_000) v8.setFlagsFromString('--liftoff-only')
+function tuneWasm(cards: number, pooled: boolean): void {
+  if (cards < 20_000 || pooled) v8.setFlagsFromString('--liftoff-only')
 }
 
 /**
