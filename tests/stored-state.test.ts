@@ -24,12 +24,12 @@ afterEach(() => {
 const pause = () => new Promise<void>((resolve) => setImmediate(resolve))
 const header = '{"deckc":"lock","version":1,"notetypes":{"1":3}}'
 
-/** Entries sorted by guid, over two lectures and a removed one, some with ids and non-ASCII questions. */
+/** Entries sorted by guid, over two lectures and a removed one, some with ids, non-ASCII questions, and quotes and backslashes JSON escapes. */
 function entries(count: number): StateEntry[] {
   const files = ['a.md', 'sub/b.md', 'gone.md']
   return Array.from({length: count}, (_, index) => {
     const file = files[index % 3] as string
-    const entry: StateEntry = {guid: `g${String(index).padStart(6, '0')}`, note: 1_700_000_000_000 + index * 1000, mod: 1_700_000_000 + index, hash: index.toString(16).padStart(16, '0'), file, deck: `Notes::${file === 'a.md' ? 'Alpha' : file === 'gone.md' ? 'Gone' : 'Sub::Beta'}`, question: `Question ${index} — “ünïcödé” ${'x'.repeat(index % 200)}?`}
+    const entry: StateEntry = {guid: `g${String(index).padStart(6, '0')}`, note: 1_700_000_000_000 + index * 1000, mod: 1_700_000_000 + index, hash: index.toString(16).padStart(16, '0'), file, deck: `Notes::${file === 'a.md' ? 'Alpha' : file === 'gone.md' ? 'Gone' : 'Sub::Beta'}`, question: `Question ${index} — ${index % 11 === 0 ? 'a "quoted" C:\\path' : '“ünïcödé”'} ${'x'.repeat(index % 200)}?`}
     return index % 7 === 0 ? {...entry, id: `card-${index}`} : entry
   })
 }
@@ -130,5 +130,13 @@ describe('a state file read from disk', () => {
     expect(Buffer.concat([...mergedStateBytes({1: 3, 2: 4}, state.kept(dropped), runs)]).equals(merged)).toBe(true)
     expect(state.orphanTitles(dropped, new Set(['notes/a.md', 'notes/sub/b.md', 'notes/sub/b2.md']))).toEqual(['gone'])
     expect(state.orphanTitles(new Uint8Array(whole.length).fill(1), new Set())).toEqual([])
+
+    // The same entries written otherwise (an escape JSON does not need, a space, `./` before a file):
+    // kept lines come out as deckc writes them.
+    const variant = [header, ...lines.map((line, index) => (index % 4 === 1 ? line.replace('"question":"Q', '"question":"\\u0051') : index % 4 === 2 ? line.replace('"mod":', '"mod": ') : index % 4 === 3 ? line.replace('"file":"', '"file":"./') : line))].join('\n')
+    const other = await stored(`${variant}\n`)
+    if (!other.state) throw new Error('not stored')
+    const otherRuns = [putRun(deckA, other.lock, other.cwd, shelf), putRun(deckB, other.lock, other.cwd, shelf)].flatMap((run) => run ?? [])
+    expect(Buffer.concat([...mergedStateBytes({1: 3, 2: 4}, other.state.kept(dropped), otherRuns)]).toString()).toBe(expected.toString())
   })
 })

@@ -20,7 +20,7 @@ import {readFile} from 'node:fs/promises'
 import type {VFile} from 'vfile'
 import type {PreviousEntries} from '../compile.js'
 import {titleKey} from '../match.js'
-import {compare, entryLine, headerLine, readStateLine, warnDuplicate} from '../state.js'
+import {compare, entryLine, headerLine, plainEntry, readStateLine, warnDuplicate} from '../state.js'
 import type {State, StateEntry} from '../state.js'
 import type {Shelf} from './shelf.js'
 import {fromStateFile, inParts, inStateFile} from './state-file.js'
@@ -177,11 +177,11 @@ async function indexLines(fd: number, source: StateSource, cwd: string, pause: (
   const scratch = Buffer.alloc(64 * 1024)
   /** An entry as `parseState` makes it (the line was checked in the pass above). */
   const entryAt = (at: number): StateEntry => {
-    const value = JSON.parse(lineAt(at, scratch)) as StateEntry
+    const value = readLine(lineAt(at, scratch))
     const item: StateEntry = {guid: value.guid, note: value.note, mod: value.mod, hash: value.hash, file: fileNames[entryFiles[at] as number] as string, deck: value.deck, question: value.question}
     return value.id === undefined ? item : {...item, id: value.id}
   }
-  const guidAt = (at: number) => (JSON.parse(lineAt(at, scratch)) as StateEntry).guid
+  const guidAt = (at: number) => readLine(lineAt(at, scratch)).guid
 
   const previous: PreviousEntries = {
     length: count,
@@ -237,8 +237,14 @@ async function indexLines(fd: number, source: StateSource, cwd: string, pause: (
           }
           text = window.toString('utf8', start - from, end - from)
         }
-        const value = JSON.parse(text) as StateEntry
-        yield [value.guid, entryLine(value, toFile(fileNames[entryFiles[at] as number] as string))]
+        const plain = plainEntry(text)
+        const file = toFile(fileNames[entryFiles[at] as number] as string)
+        // A line as deckc writes it, its file written the same way, is its own new line.
+        if (plain && plain.file === file) yield [plain.guid, text]
+        else {
+          const value = plain ?? (JSON.parse(text) as StateEntry)
+          yield [value.guid, entryLine(value, file)]
+        }
       }
     },
     close() {
@@ -246,6 +252,11 @@ async function indexLines(fd: number, source: StateSource, cwd: string, pause: (
       open = false
     }
   }
+}
+
+/** An entry line the pass checked: by `plainEntry` when it is written as deckc writes it (most are), else `JSON.parse`. */
+function readLine(line: string): StateEntry {
+  return plainEntry(line) ?? (JSON.parse(line) as StateEntry)
 }
 
 /** Undo the pass's warnings: the file is read the ordinary way instead. */
