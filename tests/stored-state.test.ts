@@ -84,6 +84,34 @@ describe('a state file read from disk', () => {
     expect(parsedWhole(broken).messages).toHaveLength(3)
   })
 
+  it('knows whether it is written exactly as deckc writes it', async () => {
+    expect((await stored(text)).state?.canonical).toBe(true)
+    // The same entries written otherwise: an escape JSON does not need, a space, `./` before a file;
+    // no final line break, a CRLF header, a blank line, a duplicate line.
+    const variants = [
+      ...['"question":"\\u0051', '"mod": ', '"file":"./'].map((written, index) => `${[header, ...lines.map((line, at) => (at === 7 ? line.replace(['"question":"Q', '"mod":', '"file":"'][index] as string, written) : line))].join('\n')}\n`),
+      text.slice(0, -1),
+      text.replace('\n', '\r\n'),
+      text.replace('\n', '\n\n'),
+      `${header}\n${lines[0]}\n${lines.join('\n')}\n`
+    ]
+    for (const variant of variants) {
+      const {state} = await stored(variant)
+      expect(state).toBeDefined()
+      expect(state?.canonical).toBe(false)
+    }
+    // Bytes that are not UTF-8 in a line otherwise as deckc writes it.
+    const bytes = Buffer.from(text)
+    const at = bytes.indexOf('Question')
+    const cwd = mkdtempSync(path.join(os.tmpdir(), 'deckc-stored-'))
+    folders.push(cwd)
+    mkdirSync(path.join(cwd, 'notes'))
+    writeFileSync(path.join(cwd, 'notes', 'deckc.lock'), Buffer.concat([bytes.subarray(0, at), Buffer.from([0xff]), bytes.subarray(at + 1)]))
+    const wrong = await storeState(await readStateSource(path.join(cwd, 'notes', 'deckc.lock'), cwd), cwd, pause)
+    if (wrong) closers.push(wrong.close)
+    expect(wrong?.canonical).toBe(false)
+  })
+
   it('knows which guids are in use', async () => {
     const {state} = await stored(text)
     for (const index of [0, 1, 2999, 5999]) expect(state?.previous.hasGuid(`g${String(index).padStart(6, '0')}`)).toBe(true)

@@ -1,6 +1,6 @@
 // Builds on worker threads give the bytes, reports and state file of a build
 // in one thread, whatever the number of workers.
-import {mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {builtFiles, project, run} from './process.js'
@@ -85,6 +85,25 @@ describe('builds on worker threads', () => {
     expect(results[0]?.stdout).toContain('1 card removed from the notes')
     expect(results[1]).toEqual(results[0])
     expect(results[3]).toEqual(results[2])
+  }, 60_000)
+
+  it('leave a state file read from disk untouched when nothing in it changes, and write an edited one as deckc writes it', async () => {
+    const cwd = project(files)
+    await run(cwd, ['build'])
+    const lock = path.join(cwd, 'notes', 'deckc.lock')
+    const written = readFileSync(lock, 'utf8')
+    const env = {DECKC_WORKERS: '1', DECKC_SPILL: '1', DECKC_TRACE: '1'}
+    const before = statSync(lock)
+    const again = await run(cwd, ['build', '--no-cache'], {epoch: '1790086400', env})
+    expect(again.stderr).toContain('parsed cards and state file on disk;')
+    expect(statSync(lock)).toMatchObject({ino: before.ino, mtimeMs: before.mtimeMs})
+    // The same entries with other line endings and one file written otherwise, or without the final
+    // line break: written again as deckc writes them.
+    for (const edited of [written.replace('"file":"a.md"', '"file":"./a.md"').replace(/\n/g, '\r\n'), written.slice(0, -1)]) {
+      writeFileSync(lock, edited)
+      expect((await run(cwd, ['build', '--no-cache'], {epoch: '1790086400', env})).stderr).toContain('parsed cards and state file on disk;')
+      expect(readFileSync(lock, 'utf8')).toBe(written)
+    }
   }, 60_000)
 
   it('record the media they read, so a changed image rebuilds its lecture', async () => {

@@ -8,9 +8,10 @@ import {VFile} from 'vfile'
 import {NOTETYPES} from '../anki/format.js'
 import {bundle} from '../collect.js'
 import {rowsOf} from '../compile.js'
+import type {CompiledDeck} from '../compile.js'
 import type {Changes} from '../identify.js'
 import {titleKey} from '../match.js'
-import {nextState, sameState} from '../state.js'
+import {headerLine, nextState, sameState} from '../state.js'
 import type {StateEntry} from '../state.js'
 import type {Collection, Lecture} from '../types.js'
 import type {Invocation} from './args.js'
@@ -211,10 +212,13 @@ function storedBuild(
     once(() => {
       const made = deck()
       if (made.entries) {
-        for (const at of made.replacedAt) dropped[at] = 1
-        const run = putRun(made.entries, stored.path, cwd, shelf)
-        if (run) runs.push(run)
-        // Kept on the shelf and in `dropped` now.
+        // A deck whose entries are the ones it replaces keeps their lines (`kept` writes each as deckc would).
+        if (!keepsEntries(made)) {
+          for (const at of made.replacedAt) dropped[at] = 1
+          const run = putRun(made.entries, stored.path, cwd, shelf)
+          if (run) runs.push(run)
+        }
+        // Kept on the shelf and in `dropped`, or in the file, now.
         made.entries = []
         made.replaced = []
       }
@@ -223,10 +227,21 @@ function storedBuild(
   )
   const notetypes = currentNotetypes()
   const stateTexts = () => {
+    if (!building) return new Map()
+    // Nothing replaced in a file as deckc writes it: merging would give its bytes again.
+    if (stored.canonical && runs.length === 0 && !dropped.includes(1) && headerLine(notetypes) === headerLine(stored.notetypes)) return new Map()
     const bytes = {[Symbol.iterator]: () => mergedStateBytes(notetypes, stored.kept(dropped), runs)}
-    return building && digestOf(bytes) !== stored.digest ? new Map([[stored.path, bytes]]) : new Map()
+    return digestOf(bytes) !== stored.digest ? new Map([[stored.path, bytes]]) : new Map()
   }
   return {steps: made.map((deck) => ({compiled: deck})), cards: compiled.cards, stateTexts, stateFiles: compiled.stateFiles, orphanTitles: () => stored.orphanTitles(dropped, paths), bundled: undefined, close: stored.close}
+}
+
+/** Whether a deck's new entries are exactly the ones it replaces: the same objects (an unchanged card keeps its entry, see `identities`). */
+function keepsEntries(deck: CompiledDeck): boolean {
+  const {entries, replaced} = deck
+  if (!entries || entries.length !== replaced.length) return false
+  const before = new Set(replaced)
+  return entries.every((entry) => before.has(entry))
 }
 
 /** SHA-256 of bytes given in parts. */

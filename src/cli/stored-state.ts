@@ -13,7 +13,7 @@
  * that is not (edited by hand, merged) is `undefined`, and read the ordinary
  * way.
  */
-import {Buffer} from 'node:buffer'
+import {Buffer, isUtf8} from 'node:buffer'
 import {createHash} from 'node:crypto'
 import {closeSync, openSync, readSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
@@ -33,6 +33,12 @@ export interface StoredState {
   /** SHA-256 of its bytes. */
   digest: string
   notetypes: State['notetypes']
+  /**
+   * Whether the file is exactly what merging its own lines, none replaced,
+   * writes (see `readState`): then a build that replaces none writes the
+   * same file.
+   */
+  canonical: boolean
   /** The entries, with `file` relative to the working directory. */
   previous: PreviousEntries
   /** The file's entries that are of no lecture of the build: their own deck names (`titleKey`), sorted, for those not in `dropped`. */
@@ -87,6 +93,11 @@ async function indexLines(fd: number, source: StateSource, cwd: string, pause: (
   const hashes = new Grow(Float64Array)
   const files = new Interned()
   const titles = new Interned()
+  // Whether every line is as deckc writes it (as `readState` checks it).
+  const toFile = inStateFile(source.path, cwd)
+  let canonical = true
+  let header = false
+  let ended = false
   let notetypes: State['notetypes'] = {}
   let lastGuid: string | undefined
 
@@ -98,23 +109,33 @@ async function indexLines(fd: number, source: StateSource, cwd: string, pause: (
   let filled = 0
   const take = (start: number, end: number) => {
     const line = buffer.toString('utf8', start, end)
+    if (ended) canonical = false
     const read = readStateLine(line, index, file)
-    if (read === undefined) return true
+    if (read === undefined) {
+      if (line === '') ended = true
+      else canonical = false
+      return true
+    }
+    const utf8 = isUtf8(buffer.subarray(start, end))
     if ('notetypes' in read) {
       notetypes = read.notetypes
+      header = utf8 && line === headerLine(read.notetypes)
       return true
     }
     const {entry} = read
     if (lastGuid !== undefined && entry.guid < lastGuid) return false
     if (entry.guid === lastGuid) {
       warnDuplicate(file, entry.guid, index)
+      canonical = false
       return true
     }
     lastGuid = entry.guid
     starts.push(offset + start)
     lengths.push(end - start)
     notes.push(entry.note)
-    fileIds.push(files.id(toCwd(entry.file)))
+    const inCwd = toCwd(entry.file)
+    if (!(read.canonical && utf8 && toFile(inCwd) === entry.file)) canonical = false
+    fileIds.push(files.id(inCwd))
     titleIds.push(titles.id(titleKey(entry.deck)))
     hashes.push(guidHash(entry.guid))
     return true
@@ -159,7 +180,6 @@ async function indexLines(fd: number, source: StateSource, cwd: string, pause: (
   let sortedHashes: Float64Array | undefined
   const fileNames = files.values
   const titleNames = titles.values
-  const toFile = inStateFile(source.path, cwd)
   let open = true
 
   const lineAt = (at: number, buffer?: Buffer): string => {
@@ -208,6 +228,7 @@ async function indexLines(fd: number, source: StateSource, cwd: string, pause: (
     path: source.path,
     digest: digest.digest('hex'),
     notetypes,
+    canonical: canonical && header && ended,
     previous,
     orphanTitles(dropped, inBuild) {
       const found = new Set<string>()
