@@ -116,7 +116,8 @@ async function indexLines(fd: number, source: StateSource, cwd: string, pause: (
       else canonical = false
       return true
     }
-    const utf8 = isUtf8(buffer.subarray(start, end))
+    // Checked only while the file may still be canonical: a million lines are a million calls.
+    const utf8 = canonical && isUtf8(buffer.subarray(start, end))
     if ('notetypes' in read) {
       notetypes = read.notetypes
       header = utf8 && line === headerLine(read.notetypes)
