@@ -115,29 +115,17 @@ function* stateParser(source: string | Uint8Array, file: VFile): Generator<undef
   const guids = new Set<string>()
   const strings = new Map<string, string>()
   const shared = (value: string) => strings.get(value) ?? (strings.set(value, value), value)
-  // Canonical: valid UTF-8, a header as `headerLine` writes it, then entries as `entryLine` writes
-  // them in ascending guid order, each line ended by a line feed (so the last line is empty).
-  let canonical = typeof source === 'string' || isUtf8(source)
-  let header = false
-  let last: string | undefined
-  let ended = false
+  const written = canonicalLines()
   for (const [index, line] of lines(source)) {
     if (index % turnLines === turnLines - 1) yield
-    if (ended) canonical = false
     const read = readStateLine(line, index, file)
-    if (read === undefined) {
-      if (line === '') ended = true
-      else canonical = false
-      continue
-    }
+    written.line(line, read, true)
+    if (read === undefined) continue
     if ('notetypes' in read) {
       state.notetypes = read.notetypes
-      header = line === headerLine(read.notetypes)
       continue
     }
     const item = read.entry
-    canonical &&= read.canonical && (last === undefined || compare(last, item.guid) < 0)
-    last = item.guid
     if (guids.has(item.guid)) {
       warnDuplicate(file, item.guid, index)
     } else {
@@ -148,7 +136,39 @@ function* stateParser(source: string | Uint8Array, file: VFile): Generator<undef
       state.entries.push(item)
     }
   }
-  return {state, canonical: canonical && header && ended}
+  return {state, canonical: written.done() && (typeof source === 'string' || isUtf8(source))}
+}
+
+/**
+ * Follows a state file's lines as they are read (`readStateLine`) and tells,
+ * at the end, whether the file is written exactly as deckc writes what it
+ * holds: a header as `headerLine` writes it, then entries as `entryLine`
+ * writes them in ascending guid order (so no guid twice), each line ended by
+ * a line feed (so the last line is empty), and nothing else. `ok` is what
+ * the caller checks of a line besides (its bytes, how its file is written).
+ */
+export function canonicalLines(): {line: (text: string, read: StateLine | undefined, ok: boolean) => void; possible: () => boolean; done: () => boolean} {
+  let canonical = true
+  let header = false
+  let ended = false
+  let last: string | undefined
+  return {
+    line(text, read, ok) {
+      if (ended) canonical = false
+      if (read === undefined) {
+        if (text === '') ended = true
+        else canonical = false
+      } else if ('notetypes' in read) {
+        header = ok && text === headerLine(read.notetypes)
+      } else {
+        canonical &&= ok && read.canonical && (last === undefined || compare(last, read.entry.guid) < 0)
+        last = read.entry.guid
+      }
+    },
+    /** Whether the lines so far leave it possible (what else a line needs can go unchecked when not). */
+    possible: () => canonical,
+    done: () => canonical && header && ended
+  }
 }
 
 /**

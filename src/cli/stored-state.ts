@@ -20,7 +20,7 @@ import {readFile} from 'node:fs/promises'
 import type {VFile} from 'vfile'
 import type {PreviousEntries} from '../compile.js'
 import {titleKey} from '../match.js'
-import {compare, entryLine, headerLine, plainEntry, readStateLine, warnDuplicate} from '../state.js'
+import {canonicalLines, compare, entryLine, headerLine, plainEntry, readStateLine, warnDuplicate} from '../state.js'
 import type {State, StateEntry} from '../state.js'
 import type {Shelf} from './shelf.js'
 import {fromStateFile, inParts, inStateFile} from './state-file.js'
@@ -93,11 +93,9 @@ async function indexLines(fd: number, source: StateSource, cwd: string, pause: (
   const hashes = new Grow(Float64Array)
   const files = new Interned()
   const titles = new Interned()
-  // Whether every line is as deckc writes it (as `readState` checks it).
+  // Whether the file is written as deckc writes it (also each line's bytes, and its file as written again).
   const toFile = inStateFile(source.path, cwd)
-  let canonical = true
-  let header = false
-  let ended = false
+  const written = canonicalLines()
   let notetypes: State['notetypes'] = {}
   let lastGuid: string | undefined
 
@@ -109,34 +107,26 @@ async function indexLines(fd: number, source: StateSource, cwd: string, pause: (
   let filled = 0
   const take = (start: number, end: number) => {
     const line = buffer.toString('utf8', start, end)
-    if (ended) canonical = false
     const read = readStateLine(line, index, file)
-    if (read === undefined) {
-      if (line === '') ended = true
-      else canonical = false
-      return true
-    }
-    // Checked only while the file may still be canonical: a million lines are a million calls.
-    const utf8 = canonical && isUtf8(buffer.subarray(start, end))
+    // Besides: the line's bytes, and its file as written again (checked only while that may still
+    // matter: a million lines are a million calls).
+    written.line(line, read, written.possible() && (!read || 'notetypes' in read || toFile(toCwd(read.entry.file)) === read.entry.file) && isUtf8(buffer.subarray(start, end)))
+    if (read === undefined) return true
     if ('notetypes' in read) {
       notetypes = read.notetypes
-      header = utf8 && line === headerLine(read.notetypes)
       return true
     }
     const {entry} = read
     if (lastGuid !== undefined && entry.guid < lastGuid) return false
     if (entry.guid === lastGuid) {
       warnDuplicate(file, entry.guid, index)
-      canonical = false
       return true
     }
     lastGuid = entry.guid
     starts.push(offset + start)
     lengths.push(end - start)
     notes.push(entry.note)
-    const inCwd = toCwd(entry.file)
-    if (!(read.canonical && utf8 && toFile(inCwd) === entry.file)) canonical = false
-    fileIds.push(files.id(inCwd))
+    fileIds.push(files.id(toCwd(entry.file)))
     titleIds.push(titles.id(titleKey(entry.deck)))
     hashes.push(guidHash(entry.guid))
     return true
@@ -229,7 +219,7 @@ async function indexLines(fd: number, source: StateSource, cwd: string, pause: (
     path: source.path,
     digest: digest.digest('hex'),
     notetypes,
-    canonical: canonical && header && ended,
+    canonical: written.done(),
     previous,
     orphanTitles(dropped, inBuild) {
       const found = new Set<string>()
