@@ -153,7 +153,8 @@ export function identities(cards: IdentityInput[], options: IdentifyOptions): {i
     given.push({guid, id, mod})
     const question = card.question.replace(/\s+/g, ' ').trim()
     const key = card.attributes.id
-    // An unchanged card keeps its entry object: a large build then holds one entry per card, not two.
+    // An unchanged card keeps its entry object: a large build then holds one entry per card, not two,
+    // and knows an unchanged state file by it (`sameState`, and `keepsEntries` in cli/build.ts).
     if (before && before.guid === guid && before.note === id && before.mod === mod && before.hash === hash && before.file === options.path && before.deck === options.deck && before.question === question && before.id === key) {
       entries.push(before)
     } else {
