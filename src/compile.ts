@@ -2,7 +2,7 @@ import type {VFile} from 'vfile'
 import {collect} from './collect.js'
 import {identify, identities} from './identify.js'
 import type {Changes, Identity} from './identify.js'
-import {match, titleKey} from './match.js'
+import {matchPlaces, titleKey} from './match.js'
 import {keysOf, parseLecture, unpackKeys} from './parse.js'
 import type {HeldLecture, ParseOptions, ParsedLecture} from './parse.js'
 import type {State, StateEntry} from './state.js'
@@ -223,14 +223,17 @@ export function matcher(previous: PreviousEntries, paths: Set<string>): (entry: 
   const claimed = new Uint8Array(previous.length)
   // The entries by file and by own deck name (the last `::` level), looked up once per lecture.
   const {byFile, byTitle} = previous.groups()
+  // Only entries of a file not in this build can move to another lecture's deck (none, mostly).
+  const elsewhere = [...byFile.keys()].some((path) => !paths.has(path))
   const decks = new Map<string, ParsedLecture | HeldLecture>()
   return (entry) => {
     checkDeckName(entry, decks)
     if (!ok(entry)) return {pool: new Int32Array(0), found: new Int32Array(0)}
     // A lecture's earlier cards: those of its file, and those of its deck from a file not in this build
     // (a renamed or moved file: its parent decks may differ, its own deck name is the same).
-    const title = titleKey(entry.title)
-    const candidates = [...(byFile.get(entry.lecture.path) ?? []), ...(byTitle.get(title) ?? []).filter((index) => !paths.has(previous.fileAt(index)))].sort((a, b) => a - b)
+    const own = byFile.get(entry.lecture.path) ?? []
+    const moved = elsewhere ? (byTitle.get(titleKey(entry.title)) ?? []).filter((index) => !paths.has(previous.fileAt(index))) : []
+    const candidates = moved.length === 0 ? own : [...own, ...moved].sort((a, b) => a - b)
     const indexes: number[] = []
     for (const index of candidates) {
       // Also skips the second of an entry that is both of the file and of the deck.
@@ -238,9 +241,7 @@ export function matcher(previous: PreviousEntries, paths: Set<string>): (entry: 
       claimed[index] = 1
       indexes.push(index)
     }
-    const pool = previous.at(indexes)
-    const place = new Map(pool.map((item, position) => [item, position]))
-    return {pool: Int32Array.from(indexes), found: Int32Array.from(match(keysOf(entry), pool), (item) => (item ? (place.get(item) as number) : -1))}
+    return {pool: Int32Array.from(indexes), found: matchPlaces(keysOf(entry), previous.at(indexes))}
   }
 }
 

@@ -151,7 +151,7 @@ export function identities(cards: IdentityInput[], options: IdentifyOptions): {i
     if (!before) options.taken.add(guid)
     const id = before?.note ?? options.newId()
     given.push({guid, id, mod})
-    const question = card.question.replace(/\s+/g, ' ').trim()
+    const question = spaced.test(card.question) ? card.question.replace(/\s+/g, ' ').trim() : card.question
     const key = card.attributes.id
     // An unchanged card keeps its entry object: a large build then holds one entry per card, not two,
     // and knows an unchanged state file by it (`sameState`, and `keepsEntries` in cli/build.ts).
@@ -169,6 +169,9 @@ export function identities(cards: IdentityInput[], options: IdentifyOptions): {i
   }
   return {identities: given, entries, changes}
 }
+
+/** White space other than single spaces between words: what a question's state entry has not. */
+const spaced = /(?! )\s| {2}|^ | $/
 
 /** What a note takes from its card. */
 export interface NoteCard extends Pick<RenderedCard, 'cloze' | 'front' | 'back'> {

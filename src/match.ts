@@ -27,50 +27,55 @@ export const similarityThreshold = 0.9
  *   For each card, its entry, or `undefined` for a new card.
  */
 export function match(cards: Keyed[], pool: StateEntry[]): Array<StateEntry | undefined> {
-  const found: Array<StateEntry | undefined> = cards.map(() => undefined)
-  const free = new Set(pool)
+  return Array.from(matchPlaces(cards, pool), (place) => (place === -1 ? undefined : pool[place]))
+}
 
-  /** Take the first free entry with the wanted key (entries indexed by key once: lectures have thousands of cards). */
-  const taker = (key: (entry: StateEntry) => string | undefined) => {
-    const byKey = new Map<string, StateEntry[]>()
-    for (const entry of free) {
-      const value = key(entry)
-      if (value === undefined) continue
-      const same = byKey.get(value)
-      if (same) same.push(entry)
-      else byKey.set(value, [entry])
-    }
-    return (index: number, wanted: string) => {
-      const entry = byKey.get(wanted)?.find((candidate) => free.has(candidate))
-      if (!entry) return
-      found[index] = entry
-      free.delete(entry)
+/** {@link match}, as each card's place in `pool` (-1: a new card). */
+export function matchPlaces(cards: Keyed[], pool: StateEntry[]): Int32Array {
+  const found = new Int32Array(cards.length).fill(-1)
+  const taken = new Uint8Array(pool.length)
+  // The places of the entries by `#id`, and of those without one by question (indexed once: lectures
+  // have thousands of cards), each list in pool order.
+  const byId = new Map<string, number[]>()
+  const byQuestion = new Map<string, number[]>()
+  for (const [place, entry] of pool.entries()) {
+    const [places, key] = entry.id === undefined ? [byQuestion, normalize(entry.question)] : [byId, entry.id]
+    const same = places.get(key)
+    if (same) same.push(place)
+    else places.set(key, [place])
+  }
+  /** Take the first entry not taken yet among `places`. */
+  const take = (index: number, places: number[] | undefined) => {
+    for (const place of places ?? []) {
+      if (taken[place]) continue
+      taken[place] = 1
+      found[index] = place
+      return
     }
   }
 
-  const takeExact = taker(entryKey)
-  for (const [index, card] of cards.entries()) takeExact(index, identityKey(card))
-  // Only when a card with an `#id` is still unmatched (rare): else the free entries need no index by question.
-  if (cards.some((card, index) => !found[index] && card.attributes.id !== undefined)) {
-    const takeQuestion = taker((entry) => (entry.id === undefined ? `q:${normalize(entry.question)}` : undefined))
-    for (const [index, card] of cards.entries()) {
-      if (!found[index] && card.attributes.id !== undefined) takeQuestion(index, `q:${normalize(card.question)}`)
-    }
+  for (const [index, card] of cards.entries()) {
+    const {id} = card.attributes
+    take(index, id === undefined ? byQuestion.get(normalize(card.question)) : byId.get(id))
+  }
+  // A card with an `#id` still unmatched (rare) may take the entry of its question.
+  for (const [index, card] of cards.entries()) {
+    if (found[index] === -1 && card.attributes.id !== undefined) take(index, byQuestion.get(normalize(card.question)))
   }
 
-  const added = [...cards.keys()].filter((index) => !found[index])
-  const removed = [...free]
+  const added = [...cards.keys()].filter((index) => found[index] === -1)
+  const removed = [...pool.keys()].filter((place) => !taken[place])
   // Typo matching compares every added with every removed question: past a million pairs (a lecture
   // rewritten wholesale) that is minutes and gigabytes, so the cards count as new instead.
   if (added.length === 0 || removed.length === 0 || added.length * removed.length > 1_000_000) return found
 
-  const score = added.map((index) => removed.map((entry) => similarity(normalize(cards[index]?.question ?? ''), normalize(entry.question))))
+  const score = added.map((index) => removed.map((place) => similarity(normalize(cards[index]?.question ?? ''), normalize(pool[place]?.question ?? ''))))
   for (const [row, index] of added.entries()) {
     const scores = score[row] ?? []
     const best = uniqueBest(scores)
     if (best === undefined || (scores[best] ?? 0) < similarityThreshold) continue
     const column = score.map((other) => other[best] ?? 0)
-    if (uniqueBest(column) === row) found[index] = removed[best]
+    if (uniqueBest(column) === row) found[index] = removed[best] as number
   }
   return found
 }
@@ -84,10 +89,6 @@ export interface Keyed {
 /** What makes a card the same card: its `#id`, else its normalised question. */
 export function identityKey(card: Keyed): string {
   return card.attributes.id === undefined ? `q:${normalize(card.question)}` : `id:${card.attributes.id}`
-}
-
-function entryKey(entry: StateEntry): string {
-  return entry.id === undefined ? `q:${normalize(entry.question)}` : `id:${entry.id}`
 }
 
 /**

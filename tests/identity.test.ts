@@ -4,6 +4,7 @@ import {describe, expect, it} from 'vitest'
 import {NOTETYPES} from '../src/anki/format.js'
 import {compile} from '../src/compile.js'
 import type {CompiledDeck} from '../src/compile.js'
+import {identities} from '../src/identify.js'
 import {match} from '../src/match.js'
 import {emptyState, nextState, parseState, serializeState} from '../src/state.js'
 import type {State} from '../src/state.js'
@@ -178,9 +179,32 @@ train the model
   })
 })
 
+describe('identities', () => {
+  it('keeps each question in the state with runs of white space as one space, trimmed', () => {
+    const questions = ['What is a cache?', 'What is\ta cache?', 'What is  a cache?', ' What is a cache?', 'What is a cache? ', 'What is\na cache?', 'What is\u00A0a cache?', 'What\u2003is a\r\ncache?', 'What is a cache?\u3000']
+    const cards = questions.map((question) => ({question, attributes: {}, hash: '0123456789abcdef'}))
+    let next = 1
+    const {entries} = identities(cards, {deck: 'D', title: 'D', tags: [], reverse: false, path: 'd.md', clock: 1_790_000_000_000, previous: [], pool: [], taken: new Set(), newId: () => next++})
+    expect(entries.map((entry) => entry.question)).toEqual(questions.map((question) => question.replace(/\s+/g, ' ').trim()))
+    expect(new Set(entries.map((entry) => entry.question))).toEqual(new Set(['What is a cache?']))
+  })
+})
+
 describe('match', () => {
-  const entry = (question: string) => ({guid: question, note: 1, mod: 1, hash: '0000000000000000', file: 'f', deck: 'd', question})
-  const card = (question: string) => ({question, attributes: {id: undefined, reverse: false}})
+  const entry = (question: string, guid = question) => ({guid, note: 1, mod: 1, hash: '0000000000000000', file: 'f', deck: 'd', question})
+  const card = (question: string, id?: string) => ({question, attributes: {id, reverse: false}})
+
+  it('gives a card that gained an #id the first free entry of its question, even where similarity ties', () => {
+    // Two entries of one question (the lecture's own and one of a moved file): similarity cannot choose.
+    expect(match([card('What is aa?', 'x')], [entry('What is aa?', 'g1'), entry('What is AA?', 'g2')]).map((found) => found?.guid)).toEqual(['g1'])
+    expect(match([card('What is aa?', 'x')], [entry('What is aa?', 'g1'), entry('What is aa?', 'g2'), {...entry('What is aa?', 'g3'), id: 'x'}]).map((found) => found?.guid)).toEqual(['g3'])
+  })
+
+  it('gives each entry to one card only', () => {
+    // The card without an #id takes the question's entry; the one with an #id of the same question is new.
+    expect(match([card('What is X?'), card('What is X?', 'x')], [entry('What is X?')]).map((found) => found?.guid)).toEqual(['What is X?', undefined])
+    expect(match([card('What is X?', 'x'), card('What is X?')], [entry('What is X?', 'g1'), entry('What is x?', 'g2')]).map((found) => found?.guid)).toEqual(['g2', 'g1'])
+  })
 
   it('pairs only mutual unique best matches above the threshold', () => {
     expect(match([card('What is a cach?')], [entry('What is a cache?')])[0]?.guid).toBe('What is a cache?')
