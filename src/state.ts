@@ -112,13 +112,25 @@ const turnLines = 4096
 
 function* stateParser(source: string | Uint8Array, file: VFile): Generator<undefined, ReadState> {
   const state: State = {notetypes: {}, entries: []}
-  const guids = new Set<string>()
+  // Guids seen, needed only once they stop ascending (as deckc writes them): ascending guids cannot repeat.
+  let guids: Set<string> | undefined
+  let last: string | undefined
   const strings = new Map<string, string>()
   const shared = (value: string) => strings.get(value) ?? (strings.set(value, value), value)
   const written = canonicalLines()
-  for (const [index, line] of lines(source)) {
+  const text = typeof source === 'string' ? source : undefined
+  const bytes = typeof source === 'string' ? undefined : Buffer.from(source.buffer, source.byteOffset, source.byteLength)
+  const length = bytes ? bytes.length : source.length
+  for (let start = 0, index = 0; start <= length; index++) {
     if (index % turnLines === turnLines - 1) yield
-    const read = readStateLine(line, index, file)
+    // Most lines of bytes are read where they are; any other line is decoded and read as text.
+    const plain = bytes && index > 0 ? plainEntryAt(bytes, start) : undefined
+    let line = ''
+    let end = plain?.end ?? (bytes ? bytes.indexOf(10, start) : (text as string).indexOf('\n', start))
+    if (end === -1) end = length
+    if (!plain) line = bytes ? bytes.toString('utf8', start, end) : (text as string).slice(start, end)
+    const read: StateLine | undefined = plain ? {entry: plain.entry, canonical: true} : readStateLine(line, index, file)
+    start = end + 1
     written.line(line, read, true)
     if (read === undefined) continue
     if ('notetypes' in read) {
@@ -126,10 +138,12 @@ function* stateParser(source: string | Uint8Array, file: VFile): Generator<undef
       continue
     }
     const item = read.entry
-    if (guids.has(item.guid)) {
+    if (!guids && last !== undefined && compare(last, item.guid) >= 0) guids = new Set(state.entries.map((entry) => entry.guid))
+    if (guids?.has(item.guid)) {
       warnDuplicate(file, item.guid, index)
     } else {
-      guids.add(item.guid)
+      guids?.add(item.guid)
+      last = item.guid
       // Many entries share a deck and a file: one string each, not one per line.
       item.deck = shared(item.deck)
       item.file = shared(item.file)
@@ -215,22 +229,6 @@ export function readStateLine(line: string, index: number, file: VFile): StateLi
 /** The warning for an entry on line `index` (from 0) whose guid an earlier line has. */
 export function warnDuplicate(file: VFile, guid: string, index: number): void {
   warn(file, `Guid ${guid} appears twice; kept the first line`, {line: index + 1, column: 1})
-}
-
-/**
- * The lines of a text or of UTF-8 bytes, with their indexes, one at a time.
- * Split at LF only: the CR of a CRLF stays at the end of its line, where
- * JSON, like `trim`, takes it for white space.
- */
-function* lines(source: string | Uint8Array): Generator<[number, string]> {
-  const bytes = typeof source === 'string' ? undefined : Buffer.from(source.buffer, source.byteOffset, source.byteLength)
-  const length = bytes ? bytes.length : source.length
-  for (let start = 0, index = 0; start <= length; index++) {
-    let end = bytes ? bytes.indexOf(10, start) : (source as string).indexOf('\n', start)
-    if (end === -1) end = length
-    yield [index, bytes ? bytes.toString('utf8', start, end) : (source as string).slice(start, end)]
-    start = end + 1
-  }
 }
 
 /** Write a state file: header, then entries sorted by guid, one JSON object a line. */
@@ -321,6 +319,88 @@ export function plainEntry(line: string): StateEntry | undefined {
  */
 function own(text: string): string {
   return text.length < 13 ? text : (text + ' ').slice(0, -1)
+}
+
+/**
+ * {@link plainEntry} for the line of `bytes` that starts at `start`, read
+ * where it is: the same entry for the same line (its strings decoded from
+ * UTF-8 one by one, each its own), and where the line ends (its line feed,
+ * or the end of the bytes). Reading the bytes field by field spares
+ * decoding each line, matching it and copying the strings out of it.
+ */
+export function plainEntryAt(bytes: Buffer, start: number): {entry: StateEntry; end: number} | undefined {
+  let at = start
+  /** Whether `literal` is at `at` (then `at` is past it). */
+  const expect = (literal: Uint8Array) => {
+    for (let index = 0; index < literal.length; index++) if (bytes[at + index] !== literal[index]) return false
+    at += literal.length
+    return true
+  }
+  /** A string's characters up to its closing quote (at least `least` bytes), or `undefined`. */
+  const string = (least: number) => {
+    const from = at
+    let ascii = true
+    for (;;) {
+      const byte = bytes[at]
+      if (byte === undefined || byte < 0x20 || byte === 0x5c) return undefined
+      if (byte === 0x22) break
+      if (byte >= 0x80) ascii = false
+      at++
+    }
+    if (at - from < least) return undefined
+    return bytes.toString(ascii ? 'latin1' : 'utf8', from, at)
+  }
+  /** A safe integer without sign, fraction or leading zero (0 itself when `zero`), or `undefined`. */
+  const integer = (zero: boolean) => {
+    const from = at
+    let value = 0
+    for (let byte = bytes[at]; byte !== undefined && byte >= 0x30 && byte <= 0x39; byte = bytes[++at]) value = value * 10 + (byte - 0x30)
+    const digits = at - from
+    if (digits === 0 || (bytes[from] === 0x30 && !(zero && digits === 1))) return undefined
+    // Exact below 2^53; a number from 2^53 up adds up to 2^53 or more (rounding is monotonic): not safe either.
+    return Number.isSafeInteger(value) ? value : undefined
+  }
+  if (!expect(LITERALS.guid)) return undefined
+  const guid = string(1)
+  if (guid === undefined || !expect(LITERALS.note)) return undefined
+  const note = integer(false)
+  if (note === undefined || !expect(LITERALS.mod)) return undefined
+  const mod = integer(true)
+  if (mod === undefined || !expect(LITERALS.hash)) return undefined
+  for (let index = 0; index < 16; index++) {
+    const byte = bytes[at + index] ?? 0
+    if (!((byte >= 0x30 && byte <= 0x39) || (byte >= 0x61 && byte <= 0x66))) return undefined
+  }
+  const hash = bytes.toString('latin1', at, at + 16)
+  at += 16
+  if (!expect(LITERALS.file)) return undefined
+  const file = string(1)
+  if (file === undefined || !expect(LITERALS.deck)) return undefined
+  const deck = string(1)
+  if (deck === undefined || !expect(LITERALS.question)) return undefined
+  const question = string(0)
+  if (question === undefined) return undefined
+  let id: string | undefined
+  if (expect(LITERALS.id)) {
+    id = string(1)
+    if (id === undefined) return undefined
+  }
+  if (!expect(LITERALS.close) || (at < bytes.length && bytes[at] !== 0x0a)) return undefined
+  const entry = {guid, note, mod, hash, file, deck, question}
+  return {entry: id === undefined ? entry : {...entry, id}, end: at}
+}
+
+/** The fixed parts of a line as `entryLine` writes it, between its values. */
+const LITERALS = {
+  guid: Buffer.from('{"guid":"'),
+  note: Buffer.from('","note":'),
+  mod: Buffer.from(',"mod":'),
+  hash: Buffer.from(',"hash":"'),
+  file: Buffer.from('","file":"'),
+  deck: Buffer.from('","deck":"'),
+  question: Buffer.from('","question":"'),
+  id: Buffer.from('","id":"'),
+  close: Buffer.from('"}')
 }
 
 /**

@@ -6,7 +6,8 @@ import fc from 'fast-check'
 import {VFile} from 'vfile'
 import {describe, expect, it} from 'vitest'
 import * as z from 'zod/mini'
-import {entryLine, entrySchema, headerLine, plainEntry, readState, serializeState} from '../../src/state.js'
+import {Buffer} from 'node:buffer'
+import {entryLine, entrySchema, headerLine, parseEntryLine, plainEntry, plainEntryAt, readState, serializeState} from '../../src/state.js'
 import type {State, StateEntry} from '../../src/state.js'
 
 /** Characters JSON escapes or that sit at the edges of what a line may hold, and ordinary ones. */
@@ -78,6 +79,28 @@ describe('a state line read without JSON.parse', () => {
   })
 })
 
+/** A line's UTF-8 bytes, sometimes with a byte that is not UTF-8 put in (read as U+FFFD). */
+const lineBytes = fc.tuple(line, fc.nat(), fc.option(fc.integer({min: 0x80, max: 0xff}), {freq: 3})).map(([written, at, stray]) => {
+  const bytes = Buffer.from(written)
+  if (stray === null) return bytes
+  const place = at % (bytes.length + 1)
+  return Buffer.concat([bytes.subarray(0, place), Buffer.of(stray), bytes.subarray(place)])
+})
+
+describe('a state line read from its bytes', () => {
+  it('gives what plainEntry gives for the line decoded, and where the line ends', () => {
+    fc.assert(
+      fc.property(lineBytes, fc.constantFrom('', '\n', '\n{"guid":"x"}', '\r\n'), (bytes, after) => {
+        const expected = plainEntry(bytes.toString('utf8'))
+        const read = plainEntryAt(Buffer.concat([Buffer.from('\n'), bytes, Buffer.from(after)]), 1)
+        expect(read?.entry).toEqual(after === '\r\n' ? undefined : expected)
+        if (read) expect(read.end).toBe(1 + bytes.length)
+      }),
+      {numRuns: 5000}
+    )
+  })
+})
+
 /** A valid state, its entries' guids distinct. */
 const state = fc
   .record({
@@ -134,6 +157,28 @@ describe('a state file read', () => {
       fc.property(stateText, fc.boolean(), (written, asBytes) => {
         const read = readState(asBytes ? new TextEncoder().encode(written) : written, new VFile())
         expect(read.canonical).toBe(serializeState(read.state) === written)
+      }),
+      {numRuns: 3000}
+    )
+  })
+
+  it('holds the first line of each guid, the same from its bytes as from each line decoded', () => {
+    fc.assert(
+      fc.property(stateText, fc.nat(), fc.option(fc.integer({min: 0x80, max: 0xff}), {freq: 3}), (written, at, stray) => {
+        let bytes = Buffer.from(written)
+        if (stray !== null) bytes = Buffer.concat([bytes.subarray(0, at % (bytes.length + 1)), Buffer.of(stray), bytes.subarray(at % (bytes.length + 1))])
+        const lines = bytes.toString('latin1').split('\n').map((part) => Buffer.from(part, 'latin1').toString('utf8'))
+        const first = new Map<string, StateEntry>()
+        for (const text of lines.slice(1)) {
+          const read = parseEntryLine(text)
+          if (read && !first.has(read.guid)) first.set(read.guid, read)
+        }
+        const fromBytes = new VFile()
+        const fromText = new VFile()
+        const read = readState(bytes, fromBytes)
+        expect(read.state.entries).toEqual([...first.values()])
+        expect(read.state).toEqual(readState(lines.join('\n'), fromText).state)
+        expect(fromBytes.messages.map(String)).toEqual(fromText.messages.map(String))
       }),
       {numRuns: 3000}
     )
