@@ -89,8 +89,11 @@ export interface PreviousEntries {
   readonly length: number
   /** Every entry's note id. */
   notes: () => ArrayLike<number>
-  /** Indexes of the entries of each lecture file, and of each own deck name (`titleKey`), ascending. */
-  groups: () => {byFile: Map<string, number[]>; byTitle: Map<string, number[]>}
+  /**
+   * Indexes of the entries of each lecture file, and (made when called: a build whose files are all
+   * still there never needs them) of each own deck name (`titleKey`), ascending.
+   */
+  groups: () => {byFile: Map<string, number[]>; byTitle: () => Map<string, number[]>}
   /** The lecture file of an entry. */
   fileAt: (index: number) => string
   /** The entries at these indexes, in that order. */
@@ -105,7 +108,7 @@ export function entriesInMemory(entries: StateEntry[]): PreviousEntries {
   return {
     length: entries.length,
     notes: () => entries.map((item) => item.note),
-    groups: () => ({byFile: group(entries, (item) => item.file), byTitle: group(entries, (item) => titleKey(item.deck))}),
+    groups: () => ({byFile: group(entries, (item) => item.file), byTitle: () => group(entries, (item) => titleKey(item.deck))}),
     fileAt: (index) => (entries[index] as StateEntry).file,
     at: (indexes) => Array.from(indexes, (index) => entries[index] as StateEntry),
     hasGuid: (guid) => (guids ??= new Set(entries.map((item) => item.guid))).has(guid)
@@ -222,9 +225,9 @@ export function matcher(previous: PreviousEntries, paths: Set<string>): (entry: 
   // Entries by their index in `previous` (a million-card state needs no map keyed by entry).
   const claimed = new Uint8Array(previous.length)
   // The entries by file and by own deck name (the last `::` level), looked up once per lecture.
-  const {byFile, byTitle} = previous.groups()
+  const {byFile, byTitle: titles} = previous.groups()
   // Only entries of a file not in this build can move to another lecture's deck (none, mostly).
-  const elsewhere = [...byFile.keys()].some((path) => !paths.has(path))
+  const byTitle = [...byFile.keys()].some((path) => !paths.has(path)) ? titles() : undefined
   const decks = new Map<string, ParsedLecture | HeldLecture>()
   return (entry) => {
     checkDeckName(entry, decks)
@@ -232,7 +235,7 @@ export function matcher(previous: PreviousEntries, paths: Set<string>): (entry: 
     // A lecture's earlier cards: those of its file, and those of its deck from a file not in this build
     // (a renamed or moved file: its parent decks may differ, its own deck name is the same).
     const own = byFile.get(entry.lecture.path) ?? []
-    const moved = elsewhere ? (byTitle.get(titleKey(entry.title)) ?? []).filter((index) => !paths.has(previous.fileAt(index))) : []
+    const moved = (byTitle?.get(titleKey(entry.title)) ?? []).filter((index) => !paths.has(previous.fileAt(index)))
     const candidates = moved.length === 0 ? own : [...own, ...moved].sort((a, b) => a - b)
     const indexes: number[] = []
     for (const index of candidates) {

@@ -279,19 +279,20 @@ export function parseEntryLine(line: string): StateEntry | undefined {
  * @param state
  *   The state before the build.
  * @param decks
- *   Per compiled lecture, its new entries (`undefined` when it has errors) and the entries they replace.
+ *   Per compiled lecture, its new entries (`undefined` when it has errors) and the places in
+ *   `state.entries` of the entries they replace.
  * @param notetypes
  *   Field count of each current note type.
  */
-export function nextState(state: State, decks: Array<{entries: StateEntry[] | undefined; replaced: StateEntry[]}>, notetypes: Record<string, number>): State {
-  const dropped = new Set<StateEntry>()
+export function nextState(state: State, decks: Array<{entries: StateEntry[] | undefined; replacedAt: ArrayLike<number>}>, notetypes: Record<string, number>): State {
+  const dropped = new Uint8Array(state.entries.length)
   const added: StateEntry[] = []
   for (const deck of decks) {
     if (!deck.entries) continue
-    for (const entry of deck.replaced) dropped.add(entry)
+    for (let index = 0; index < deck.replacedAt.length; index++) dropped[deck.replacedAt[index] as number] = 1
     added.push(...deck.entries)
   }
-  return {notetypes, entries: [...state.entries.filter((entry) => !dropped.has(entry)), ...added]}
+  return {notetypes, entries: [...state.entries.filter((_, at) => !dropped[at]), ...added]}
 }
 
 /**

@@ -78,7 +78,7 @@ describe('a state file read from disk', () => {
       expect(Array.from(state.previous.notes())).toEqual(whole.entries.map((entry) => entry.note))
       const {byFile, byTitle} = state.previous.groups()
       expect(byFile.get('notes/sub/b.md')).toEqual(whole.entries.flatMap((entry, index) => (entry.file === 'notes/sub/b.md' ? [index] : [])))
-      expect(byTitle.get('beta')).toEqual(byFile.get('notes/sub/b.md'))
+      expect(byTitle().get('beta')).toEqual(byFile.get('notes/sub/b.md'))
       expect(state.previous.fileAt(2)).toBe('notes/gone.md')
     }
     expect(parsedWhole(broken).messages).toHaveLength(3)

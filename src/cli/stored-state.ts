@@ -197,7 +197,7 @@ async function indexLines(fd: number, source: StateSource, cwd: string, pause: (
   const previous: PreviousEntries = {
     length: count,
     notes: () => entryNotes,
-    groups: () => ({byFile: groups(entryFiles, fileNames), byTitle: groups(entryTitles, titleNames)}),
+    groups: () => ({byFile: groups(entryFiles, fileNames), byTitle: () => groups(entryTitles, titleNames)}),
     fileAt: (at) => fileNames[entryFiles[at] as number] as string,
     at: (indexes) => Array.from(indexes, entryAt),
     hasGuid(guid) {
