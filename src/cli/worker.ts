@@ -54,11 +54,22 @@ let turn = Promise.resolve()
 port.on('message', ({id, task}: {id: number; task: Task}) => {
   turn = turn.then(() =>
     answer(task).then(
-      (result) => port.postMessage({id, result}),
+      (result) => port.postMessage({id, result}, transferable(result)),
       (error: Error) => port.postMessage({id, error: error.stack ?? String(error)})
     )
   )
 })
+
+/**
+ * A package's bytes are handed over rather than copied (they are a megabyte
+ * for a thousand cards, and this thread has no more use for them), when they
+ * fill their buffer, as `storedZip` makes them.
+ */
+function transferable(result: Results[Task['kind']]): ArrayBuffer[] {
+  if (!('bytes' in result)) return []
+  const {buffer, byteOffset, byteLength} = result.bytes
+  return buffer instanceof ArrayBuffer && byteOffset === 0 && byteLength === buffer.byteLength ? [buffer] : []
+}
 
 async function answer(task: Task): Promise<Results[Task['kind']]> {
   if (task.kind === 'pack') {
