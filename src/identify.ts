@@ -93,6 +93,26 @@ export interface Identity {
   mod: number
 }
 
+/**
+ * Identities a column a field: what crosses to the worker that holds a
+ * lecture's cards (a few objects to copy, rather than one a card).
+ */
+export interface IdentityColumns {
+  guids: string[]
+  ids: Float64Array
+  mods: Float64Array
+}
+
+/** Identities as {@link IdentityColumns}. */
+export function identityColumns(identities: Identity[]): IdentityColumns {
+  return {guids: identities.map((identity) => identity.guid), ids: Float64Array.from(identities, (identity) => identity.id), mods: Float64Array.from(identities, (identity) => identity.mod)}
+}
+
+/** {@link IdentityColumns} back as identities. */
+export function identitiesFrom({guids, ids, mods}: IdentityColumns): Identity[] {
+  return guids.map((guid, index) => ({guid, id: ids[index] as number, mod: mods[index] as number}))
+}
+
 /** What identity reads of a card: its question, `#id` and content hash (`cardHash`). */
 export interface IdentityInput {
   question: string

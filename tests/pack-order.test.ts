@@ -38,7 +38,7 @@ describe('packing in deck order', () => {
         return new Promise((resolve) =>
           setTimeout(() => {
             inFlight--
-            resolve({bytes: encode(`worker ${to} ${task.deck.name} ${task.identities[0]?.guid}`), collection: task.collection ? ({name: task.deck.name} as unknown as Collection) : undefined})
+            resolve({bytes: encode(`worker ${to} ${task.deck.name} ${task.identities.guids[0]}`), collection: task.collection ? ({name: task.deck.name} as unknown as Collection) : undefined})
           }, 5)
         )
       },

@@ -26,6 +26,8 @@ describe('builds on worker threads', () => {
       mkdirSync(temporary)
       const env = {DECKC_WORKERS: workers, DECKC_SPILL: spill, TMPDIR: temporary}
       const first = await run(cwd, ['build'], {env: {...env, DECKC_TRACE: '1'}})
+      // An edited answer: its note's mod is the second build's, its deck-mate's the first's.
+      writeFileSync(path.join(cwd, 'notes/a.md'), files['notes/a.md']?.replace('- fast', '- quick') ?? '')
       const second = await run(cwd, ['build', '--json'], {epoch: '1790086400', env})
       const trace = /deckc: .*\n$/.exec(first.stderr)
       expect(trace?.[0]).toContain(workers === '0' ? 'full build;' : `full build on ${workers} workers${spill === '1' ? ', parsed cards on disk' : ''};`)

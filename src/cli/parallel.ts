@@ -8,6 +8,7 @@
  */
 import {existsSync} from 'node:fs'
 import type {CompiledDeck} from '../compile.js'
+import {identityColumns} from '../identify.js'
 import {configuredOptions, fromHeld} from '../parse.js'
 import type {HeldLecture} from '../parse.js'
 import type {Collection, Lecture} from '../types.js'
@@ -133,7 +134,7 @@ export function packInOrder(
     const {collection, held} = deck
     if (collection) return pack(collection).then((bytes) => ({bytes, collection}))
     if (!held || !parallel) throw new Error(`deckc: ${deck.lecture.path} has no collection to pack`)
-    return parallel.pool.submit({kind: 'pack', path: deck.lecture.path, deck: held.deck, identities: held.identities, collection: collections}, held.holder)
+    return parallel.pool.submit({kind: 'pack', path: deck.lecture.path, deck: held.deck, identities: identityColumns(held.identities), collection: collections}, held.holder)
   }
   return {
     async next(deck) {

@@ -8,6 +8,7 @@
  */
 import {Worker} from 'node:worker_threads'
 import type {HeldDeck} from '../compile.js'
+import type {IdentityColumns} from '../identify.js'
 import type {HeldData} from '../parse.js'
 import type {Collection, Lecture} from '../types.js'
 import type {MediaRead} from './build-cache.js'
@@ -20,7 +21,7 @@ import type {MediaRead} from './build-cache.js'
  */
 export type Task =
   | {kind: 'parse'; lecture: Lecture; options: {limits: Record<string, number>; folders: Record<string, string>}; roots: Array<[string, string]>; cwd: string; spill: string | undefined}
-  | {kind: 'pack'; path: string; deck: HeldDeck['deck']; identities: HeldDeck['identities']; collection: boolean}
+  | {kind: 'pack'; path: string; deck: HeldDeck['deck']; identities: IdentityColumns; collection: boolean}
 
 /** What it answers, by kind. */
 export interface Results {

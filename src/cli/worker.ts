@@ -10,7 +10,7 @@ import {parentPort, workerData} from 'node:worker_threads'
 import {pack} from '../anki/pack.js'
 import {collect} from '../collect.js'
 import {loadEngine} from '../engine.js'
-import {notesOf} from '../identify.js'
+import {identitiesFrom, notesOf} from '../identify.js'
 import type {NoteCard} from '../identify.js'
 import {parseLecture, toHeld} from '../parse.js'
 import type {ParsedLecture} from '../parse.js'
@@ -77,7 +77,7 @@ async function answer(task: Task): Promise<Results[Task['kind']]> {
     if (!lecture) throw new Error(`deckc: no parsed cards of ${task.path} in worker ${number}`)
     kept.delete(task.path)
     const {cards, media} = lecture.cards()
-    const collection = collect(task.deck, notesOf(cards, task.identities, {...lecture, path: task.path}), media)
+    const collection = collect(task.deck, notesOf(cards, identitiesFrom(task.identities), {...lecture, path: task.path}), media)
     return {bytes: await pack(collection), collection: task.collection ? collection : undefined}
   }
   await loadEngine()
