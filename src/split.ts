@@ -168,7 +168,11 @@ function applyLimits(source: LectureSource, lines: Line[], sourceLines: string[]
 
   const records = source.records.filter((record) => {
     // Nesting first: it names the cause of a card that is also too large (a list 10,000 deep is 20,000 characters).
-    const texts = [...record.question.map((part) => part.text.value), ...record.answer.map((line) => line.text)]
+    // Text of no more characters than the limit cannot nest beyond it (most cards).
+    let characters = 0
+    for (const part of record.question) characters += part.text.value.length
+    for (const line of record.answer) characters += line.text.length
+    const texts = characters > limits.nesting ? [...record.question.map((part) => part.text.value), ...record.answer.map((line) => line.text)] : []
     if (mayNestBeyond(texts, limits.nesting)) {
       const fields: MeasuredLine[][] = [
         ...record.question.map((part) => [{line: part.text.position.start.line, column: part.text.position.start.column, text: part.text.value, verbatim: false}]),
@@ -185,8 +189,10 @@ function applyLimits(source: LectureSource, lines: Line[], sourceLines: string[]
         }
       }
     }
-    const questionLines = record.question.map((part) => sourceLines[part.text.position.start.line - 1] ?? '')
-    const size = [...questionLines, ...record.answer.map((line) => line.text)].reduce((sum, line) => sum + line.length + 1, -1)
+    // Its lines, each with a line break but the last.
+    let size = -1
+    for (const part of record.question) size += (sourceLines[part.text.position.start.line - 1] ?? '').length + 1
+    for (const line of record.answer) size += line.text.length + 1
     if (size > limits.cardCharacters) {
       fail(`Card is too large: found ${formatCount(size)} characters in its question and answer; expected at most ${most()} (split it into several cards)`, record.position.start, 'too-large')
       return false
