@@ -89,10 +89,7 @@ function tokens(nodes: readonly RootContent[]): ElementContent[] {
     if (node.type === 'text') {
       out.push({type: 'text', value: node.value})
     } else if (node.type === 'element' && node.tagName === 'span') {
-      const classes = node.properties['className']
-      const safe = (Array.isArray(classes) ? classes : []).filter(
-        (name): name is string => typeof name === 'string' && /^(?:hljs-[\w-]+|language-[\w.+#-]+|[a-z]+_+)$/.test(name)
-      )
+      const safe = tokenClasses(node)
       const children = tokens(node.children)
       // A span without a class (a nested language highlight.js did not name) only wraps its tokens.
       if (safe.length > 0) out.push({type: 'element', tagName: 'span', properties: {className: safe}, children})
@@ -100,4 +97,42 @@ function tokens(nodes: readonly RootContent[]): ElementContent[] {
     }
   }
   return out
+}
+
+/** The token classes of a span of lowlight's output (see {@link tokens}). */
+function tokenClasses(span: Element): string[] {
+  const classes = span.properties['className']
+  return (Array.isArray(classes) ? classes : []).filter((name): name is string => typeof name === 'string' && /^(?:hljs-[\w-]+|language-[\w.+#-]+|[a-z]+_+)$/.test(name))
+}
+
+/**
+ * The HTML inside the `<code>` that {@link highlightElement} makes of `value`
+ * in `language`, as hast-util-to-html writes it (text with `&` and `<`
+ * escaped, {@link tokens} as spans), or `undefined` for a language lowlight
+ * does not know: without building the tree to serialize it.
+ */
+export function highlightedHtml(language: string, value: string): string | undefined {
+  lowlight ??= createLowlight(common)
+  if (!lowlight.registered(language)) return undefined
+  return tokensHtml(lowlight.highlight(language, value).children)
+}
+
+function tokensHtml(nodes: readonly RootContent[]): string {
+  let html = ''
+  for (const node of nodes) {
+    if (node.type === 'text') {
+      html += escapeText(node.value)
+    } else if (node.type === 'element' && node.tagName === 'span') {
+      const safe = tokenClasses(node)
+      const inner = tokensHtml(node.children)
+      // Token class names hold no character an attribute value escapes.
+      html += safe.length > 0 ? `<span class="${safe.join(' ')}">${inner}</span>` : inner
+    }
+  }
+  return html
+}
+
+/** Text as hast-util-to-html escapes it in an element: `&` and `<` as named references. */
+export function escapeText(text: string): string {
+  return text.replace(/[&<]/g, (character) => (character === '&' ? '&amp;' : '&lt;'))
 }

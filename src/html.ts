@@ -8,7 +8,7 @@ import {toHast} from 'mdast-util-to-hast'
 import {find, html as htmlSchema} from 'property-information'
 import {visit} from 'unist-util-visit'
 import {VFile} from 'vfile'
-import {fencedCode, highlightCode, highlightElement} from './highlight.js'
+import {escapeText, fencedCode, highlightCode, highlightedHtml, highlightElement} from './highlight.js'
 import {restoreMath} from './math.js'
 import type {ProtectedMath} from './math.js'
 import type {Point} from './types.js'
@@ -81,11 +81,20 @@ const serializing = {characterReferences: {useNamedReferences: true}}
  * the `<pre><code class="language-x">` mdast-util-to-hast makes (the code
  * and a line feed), highlighted and serialized the same way. Nothing in it
  * can be unsafe — sanitizing keeps a `language-…` class on `<code>` and the
- * text — so it skips the steps that change nothing here (tests/highlight.test.ts
- * compares the two on generated code in many languages).
+ * text — so it skips the steps that change nothing here, and for no
+ * language or one a fence line can name it writes the HTML without a tree
+ * (tests/highlight.test.ts compares the two on generated code in many
+ * languages).
  */
 export function codeField(lang: string | null, value: string): string {
-  const code: Element = {type: 'element', tagName: 'code', properties: lang ? {className: [`language-${lang}`]} : {}, children: [{type: 'text', value: value ? `${value}\n` : ''}]}
+  const text = value ? `${value}\n` : ''
+  if (lang === null) return `<pre><code>${escapeText(text)}</code></pre>`
+  // A language as a fence line gives it (word characters and `+#.-`) needs no escape in the class attribute.
+  if (/^[\w+#.-]+$/.test(lang)) {
+    const highlighted = highlightedHtml(lang, text)
+    return highlighted === undefined ? `<pre><code class="language-${lang}">${escapeText(text)}</code></pre>` : `<pre><code class="language-${lang} hljs">${highlighted}</code></pre>`
+  }
+  const code: Element = {type: 'element', tagName: 'code', properties: lang ? {className: [`language-${lang}`]} : {}, children: [{type: 'text', value: text}]}
   if (lang) highlightElement(code)
   return toHtml({type: 'element', tagName: 'pre', properties: {}, children: [code]}, serializing)
 }
