@@ -4,6 +4,7 @@
 import {describe, expect, it} from 'vitest'
 import {startPool} from '../src/cli/pool.js'
 import type {Task} from '../src/cli/pool.js'
+import {identityColumns} from '../src/identify.js'
 
 const lateWorker = new URL('./pool/late-worker.mjs', import.meta.url)
 
@@ -39,6 +40,29 @@ describe('the worker pool', () => {
       const free = await Promise.all(Array.from({length: 8}, (_, index) => pool.submit(task(`free ${index}`))))
       expect(new Set(free.map((answer) => (answer as unknown as {worker: number}).worker))).toEqual(new Set([0, 1]))
       await expect(pool.submit(task('none'), 2)).rejects.toThrow(/no worker 2/)
+    } finally {
+      await pool.close()
+    }
+  })
+
+  it('packs a lecture one worker parsed in another, given its cards, to the same bytes', async () => {
+    // The bundle's worker (built before the tests), as builds run it.
+    const pool = startPool(2, new URL('../build/worker.js', import.meta.url), 3)
+    try {
+      const value = new TextEncoder().encode('Alpha\nWhat is a cache?\nA small fast memory.\nWhat is a hit? {#hit}\n- found\n- fast\n```js\nconst a = 1\n```\nThe {{c1::capital}} of France is {{c2::Paris}}.\n')
+      const parse = {kind: 'parse', lecture: {path: 'notes/a.md', relative: 'a.md', value}, options: {limits: {}, folders: {}}, roots: [['notes', process.cwd()]], cwd: process.cwd(), spill: undefined} as Extract<Task, {kind: 'parse'}>
+      for (const worker of [0, 1]) expect((await pool.submit(parse, worker)).holder).toBe(worker)
+      const identities = identityColumns(['g0', 'g1', 'g2'].map((guid, index) => ({guid, id: 1_790_000_000_000 + index * 1000, mod: 1_790_000_000 + index})))
+      const pack = {kind: 'pack', path: 'notes/a.md', deck: {name: 'Alpha', description: ''}, identities, collection: false} as Extract<Task, {kind: 'pack'}>
+      // Worker 1 gives up its cards: worker 0 packs them, then its own; worker 1 has none left.
+      const {kept} = await pool.submit({kind: 'give', path: 'notes/a.md'}, 1)
+      expect(kept.tags).toEqual(['a'])
+      const given = await pool.submit({...pack, kept}, 0)
+      const own = await pool.submit(pack, 0)
+      expect(given.bytes.length).toBeGreaterThan(1000)
+      expect(Buffer.from(given.bytes).equals(Buffer.from(own.bytes))).toBe(true)
+      await expect(pool.submit(pack, 1)).rejects.toThrow(/no parsed cards of notes\/a\.md in worker 1/)
+      await expect(pool.submit({kind: 'give', path: 'notes/a.md'}, 0)).rejects.toThrow(/no parsed cards/)
     } finally {
       await pool.close()
     }

@@ -289,12 +289,14 @@ async function finish(plan: Plan, context: Context): Promise<number> {
   const pack = compiled.length > 0 ? (await import('../anki/pack.js')).pack : undefined
   // Made decks hold only their cards' identities, so all are made and handed to the workers at once
   // (the state file's new bytes are then worked out while they pack), unless cards are set aside.
-  const packages = pack && packInOrder(compiled, pack, pool && {pool, ahead: spilling ? 4 * workers : Infinity}, targets.bundle !== undefined)
+  const packages = pack && packInOrder(compiled, pack, pool && {pool, ahead: spilling ? 4 * workers : Infinity, workers}, targets.bundle !== undefined)
   // The collections of every deck, for the bundle.
   const collections: Collection[] = []
   // Worked out once every deck is made: with workers, while they pack.
   let stateTexts: ReturnType<Plan['stateTexts']> | undefined
   const bar = progress(environment)
+  // The workers are ended once the last package is in: while it and the state file are written.
+  let closing: Promise<void> | undefined
   for (const [index, step] of plan.steps.entries()) {
     bar.update('writing', index + 1, plan.steps.length)
     if ('kept' in step) {
@@ -309,6 +311,7 @@ async function finish(plan: Plan, context: Context): Promise<number> {
     const target = targets.packages.get(deck.lecture.path)
     let outcome: DeckOutcome | undefined
     const packed = (deck.collection || deck.held) && packages ? await packages.next(step.compiled) : undefined
+    if (pool && packages?.packedAll()) closing ??= pool.close()
     if (packed?.collection && targets.bundle !== undefined) collections.push(packed.collection)
     const bytes = packed?.bytes
     if (deck.changes && bytes) {
@@ -348,7 +351,7 @@ async function finish(plan: Plan, context: Context): Promise<number> {
     if (pool && packages?.madeAll()) stateTexts ??= plan.stateTexts()
   }
   bar.end()
-  await pool?.close()
+  await (closing ?? pool?.close())
 
   const files = [...gathered.failed, ...(plan.stateFiles.length > 0 ? plan.stateFiles.map((stateFile) => stateFile.file) : gathered.stateSources.map((source) => source.file)), ...lectureFiles]
 

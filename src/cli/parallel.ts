@@ -14,7 +14,7 @@ import type {HeldLecture} from '../parse.js'
 import type {Collection, Lecture} from '../types.js'
 import type {MediaRead} from './build-cache.js'
 import type {GatheredNotes} from './notes.js'
-import type {Pool} from './pool.js'
+import type {Pool, Results, Task} from './pool.js'
 import type {Shelf} from './shelf.js'
 
 /** The event loop's next turn: lets the workers' answers (and other I/O) in before going on. */
@@ -115,26 +115,28 @@ export async function parseInPool(gathered: GatheredNotes, parallel: Parallel, c
 
 /**
  * The packages of compiled decks, handed out in deck order. With a pool, the
- * workers holding the cards of the next `ahead` decks are packing them while
- * this thread writes the one whose turn it is; decks are made
+ * next `ahead` decks are being packed while this thread writes the one whose
+ * turn it is (see {@link packingQueues}); decks are made
  * (`assembleInTurn`) in order, as they are handed over. Without one, each deck is packed here when
  * its turn comes. With `collections`, each package comes with its collection
- * (for the bundle). `madeAll` tells when every deck has been made.
+ * (for the bundle). `madeAll` tells when every deck has been made, `packedAll`
+ * when every package has been handed out as well.
  */
 export function packInOrder(
   decks: Array<() => CompiledDeck>,
   pack: (collection: Collection) => Promise<Uint8Array>,
-  parallel: {pool: Pool; ahead: number} | undefined,
+  parallel: {pool: Pool; ahead: number; workers: number} | undefined,
   collections = false
-): {next: (deck: () => CompiledDeck) => Promise<{bytes: Uint8Array; collection: Collection | undefined}>; madeAll: () => boolean} {
+): {next: (deck: () => CompiledDeck) => Promise<{bytes: Uint8Array; collection: Collection | undefined}>; madeAll: () => boolean; packedAll: () => boolean} {
   const ahead = new Map<() => CompiledDeck, Promise<{bytes: Uint8Array; collection: Collection | undefined}>>()
   const window = parallel?.ahead ?? 0
+  const packed = parallel && packingQueues(parallel.pool, parallel.workers)
   let taken = 0
   const start = (deck: CompiledDeck) => {
     const {collection, held} = deck
     if (collection) return pack(collection).then((bytes) => ({bytes, collection}))
-    if (!held || !parallel) throw new Error(`deckc: ${deck.lecture.path} has no collection to pack`)
-    return parallel.pool.submit({kind: 'pack', path: deck.lecture.path, deck: held.deck, identities: identityColumns(held.identities), collection: collections}, held.holder)
+    if (!held || !packed) throw new Error(`deckc: ${deck.lecture.path} has no collection to pack`)
+    return packed({kind: 'pack', path: deck.lecture.path, deck: held.deck, identities: identityColumns(held.identities), collection: collections}, held.holder)
   }
   return {
     async next(deck) {
@@ -148,10 +150,84 @@ export function packInOrder(
         packed.catch(() => undefined)
         ahead.set(later, packed)
       }
-      const packed = ahead.get(deck)
+      const early = ahead.get(deck)
       ahead.delete(deck)
-      return packed ?? start(deck())
+      return early ?? start(deck())
     },
-    madeAll: () => taken === decks.length
+    madeAll: () => taken === decks.length,
+    packedAll: () => taken === decks.length && ahead.size === 0
   }
+}
+
+/** Pack tasks a worker is given before it answers one: it goes on to the next while this thread hands out another. */
+const packsInHand = 3
+
+/**
+ * Pack tasks, each for the worker holding the deck's cards, handed to each
+ * worker a few at a time ({@link packsInHand}), its decks in the order they
+ * came. A worker with none of its own left takes the last waiting deck of the
+ * worker with the most waiting (two or more: one would be packed as soon
+ * there): that worker gives up the deck's cards and this one packs it. A
+ * worker that parsed more lectures, or packs more slowly, would otherwise
+ * leave the other idle at the end (up to a fifth of the packing at 100,000
+ * cards). A deck's package is the same whichever worker packs it.
+ */
+export function packingQueues(pool: Pool, workers: number): (task: Extract<Task, {kind: 'pack'}>, holder: number) => Promise<Results['pack']> {
+  interface Waiting {
+    task: Extract<Task, {kind: 'pack'}>
+    resolve: (result: Results['pack']) => void
+    reject: (error: Error) => void
+  }
+  const queues: Waiting[][] = Array.from({length: workers}, () => [])
+  const busy: number[] = Array.from({length: workers}, () => 0)
+  const count = (worker: number, by: number) => {
+    busy[worker] = (busy[worker] ?? 0) + by
+  }
+  const run = (worker: number, waiting: Waiting) => {
+    count(worker, 1)
+    pool.submit(waiting.task, worker).then(
+      (result) => (count(worker, -1), waiting.resolve(result), pump()),
+      (error: Error) => (count(worker, -1), waiting.reject(error), pump())
+    )
+  }
+  const fill = (worker: number) => {
+    const own = queues[worker] as Waiting[]
+    while ((busy[worker] ?? 0) < packsInHand) {
+      const next = own.shift()
+      if (next) {
+        run(worker, next)
+        continue
+      }
+      let most: Waiting[] | undefined
+      let holder = -1
+      for (const [other, queue] of queues.entries()) {
+        if (queue.length >= 2 && queue.length > (most?.length ?? 0)) [most, holder] = [queue, other]
+      }
+      const stolen = most?.pop()
+      if (!stolen) return
+      count(worker, 1)
+      pool.submit({kind: 'give', path: stolen.task.path}, holder).then(
+        ({kept}) => (count(worker, -1), run(worker, {...stolen, task: {...stolen.task, kept}})),
+        (error: Error) => (count(worker, -1), stolen.reject(error), pump())
+      )
+    }
+  }
+  const pump = () => {
+    for (let worker = 0; worker < workers; worker++) fill(worker)
+  }
+  // Decks handed over together are queued before any is handed out: a worker whose decks come later
+  // in the batch must not take another's first.
+  let pumping = false
+  return (task, holder) =>
+    new Promise((resolve, reject) => {
+      const queue = queues[holder]
+      if (!queue) return reject(new Error(`deckc: no worker ${holder} holds ${task.path}`))
+      queue.push({task, resolve, reject})
+      if (pumping) return
+      pumping = true
+      queueMicrotask(() => {
+        pumping = false
+        pump()
+      })
+    })
 }

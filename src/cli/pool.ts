@@ -15,13 +15,22 @@ import type {MediaRead} from './build-cache.js'
 
 /**
  * What a worker is asked to do: parse a lecture and keep its cards (in
- * memory, or with `spill` in a temporary file below that folder), or make a
+ * memory, or with `spill` in a temporary file below that folder); make a
  * kept lecture's collection and pack it (the task goes to the worker that
- * holds the cards).
+ * holds the cards, or brings them as `kept`); or give up a kept lecture's
+ * cards, for another worker to pack.
  */
 export type Task =
   | {kind: 'parse'; lecture: Lecture; options: {limits: Record<string, number>; folders: Record<string, string>}; roots: Array<[string, string]>; cwd: string; spill: string | undefined}
-  | {kind: 'pack'; path: string; deck: HeldDeck['deck']; identities: IdentityColumns; collection: boolean}
+  | {kind: 'pack'; path: string; deck: HeldDeck['deck']; identities: IdentityColumns; collection: boolean; kept?: KeptCards | undefined}
+  | {kind: 'give'; path: string}
+
+/** A parsed lecture's cards as a worker keeps them: what its notes read of them, as bytes. */
+export interface KeptCards {
+  bytes: Uint8Array
+  tags: string[]
+  reverse: boolean
+}
 
 /** What it answers, by kind. */
 export interface Results {
@@ -29,6 +38,8 @@ export interface Results {
   parse: {data: HeldData; media: MediaRead[]; holder: number}
   /** The collection too when the task asked for it. */
   pack: {bytes: Uint8Array; collection: Collection | undefined}
+  /** The cards, no longer kept by that worker. */
+  give: {kept: KeptCards}
 }
 
 /** A pool of worker threads; each task goes to the next free worker, or to the one named. */

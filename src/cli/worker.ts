@@ -29,8 +29,8 @@ const {number} = workerData as {number: number}
 const kept = new Map<string, Kept>()
 
 interface Kept {
-  /** The cards as their notes read them, and the media they use, made again on each call. */
-  cards: () => {cards: NoteCard[]; media: MediaFile[]}
+  /** The cards' columns as bytes (read again from the shelf on each call, when set aside). */
+  bytes: () => Uint8Array
   tags: string[]
   reverse: boolean
 }
@@ -61,22 +61,26 @@ port.on('message', ({id, task}: {id: number; task: Task}) => {
 })
 
 /**
- * A package's bytes are handed over rather than copied (they are a megabyte
- * for a thousand cards, and this thread has no more use for them), when they
- * fill their buffer, as `storedZip` makes them.
+ * A package's bytes, or cards given up, are handed over rather than copied
+ * (a megabyte for a thousand cards, of no more use here), when they fill
+ * their buffer (as `storedZip` makes a package).
  */
 function transferable(result: Results[Task['kind']]): ArrayBuffer[] {
-  if (!('bytes' in result)) return []
-  const {buffer, byteOffset, byteLength} = result.bytes
+  const bytes = 'bytes' in result ? result.bytes : 'kept' in result ? result.kept.bytes : undefined
+  if (!bytes) return []
+  const {buffer, byteOffset, byteLength} = bytes
   return buffer instanceof ArrayBuffer && byteOffset === 0 && byteLength === buffer.byteLength ? [buffer] : []
 }
 
 async function answer(task: Task): Promise<Results[Task['kind']]> {
+  if (task.kind === 'give') {
+    const lecture = take(task.path)
+    return {kept: {bytes: lecture.bytes(), tags: lecture.tags, reverse: lecture.reverse}}
+  }
   if (task.kind === 'pack') {
-    const lecture = kept.get(task.path)
-    if (!lecture) throw new Error(`deckc: no parsed cards of ${task.path} in worker ${number}`)
-    kept.delete(task.path)
-    const {cards, media} = lecture.cards()
+    const given = task.kept
+    const lecture = given ? {...given, bytes: () => given.bytes} : take(task.path)
+    const {cards, media} = rows(deserialize(lecture.bytes()) as Columns)
     const collection = collect(task.deck, notesOf(cards, identitiesFrom(task.identities), {...lecture, path: task.path}), media)
     return {bytes: await pack(collection), collection: task.collection ? collection : undefined}
   }
@@ -86,6 +90,14 @@ async function answer(task: Task): Promise<Results[Task['kind']]> {
   // A lecture with errors gets no package: its cards are not kept.
   if (!parsed.file.messages.some((message) => message.fatal)) kept.set(task.lecture.path, keep(parsed, task.spill))
   return {data: toHeld(parsed), media: media.reads, holder: number}
+}
+
+/** A lecture's kept cards, no longer kept here. */
+function take(path: string): Kept {
+  const lecture = kept.get(path)
+  if (!lecture) throw new Error(`deckc: no parsed cards of ${path} in worker ${number}`)
+  kept.delete(path)
+  return lecture
 }
 
 /**
@@ -104,8 +116,7 @@ function keep({cards, tags, reverse}: ParsedLecture, spill: string | undefined):
     line: cards.map((card) => card.position.start.line),
     media: cards.flatMap((card) => card.media)
   }
-  const bytes = stored(serialize(columns), spill)
-  return {cards: () => rows(deserialize(bytes()) as Columns), tags, reverse}
+  return {bytes: stored(serialize(columns), spill), tags, reverse}
 }
 
 /** The cards back from their columns. */
