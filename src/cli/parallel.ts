@@ -190,7 +190,7 @@ export function packingQueues(pool: Pool, workers: number): (task: Extract<Task,
       (error: Error) => (count(worker, -1), waiting.reject(error), pump())
     )
   }
-  const fill = (worker: number) => {
+  const fill = (worker: number, steal: boolean) => {
     const own = queues[worker] as Waiting[]
     while ((busy[worker] ?? 0) < packsInHand) {
       const next = own.shift()
@@ -198,6 +198,7 @@ export function packingQueues(pool: Pool, workers: number): (task: Extract<Task,
         run(worker, next)
         continue
       }
+      if (!steal) return
       let most: Waiting[] | undefined
       let holder = -1
       for (const [other, queue] of queues.entries()) {
@@ -213,16 +214,17 @@ export function packingQueues(pool: Pool, workers: number): (task: Extract<Task,
     }
   }
   const pump = () => {
-    for (let worker = 0; worker < workers; worker++) fill(worker)
+    for (let worker = 0; worker < workers; worker++) fill(worker, true)
   }
-  // Decks handed over together are queued before any is handed out: a worker whose decks come later
-  // in the batch must not take another's first.
+  // A deck goes to its holder at once; taking decks waits until the decks handed over together are
+  // all queued: a worker whose decks come later in the batch must not take another's first.
   let pumping = false
   return (task, holder) =>
     new Promise((resolve, reject) => {
       const queue = queues[holder]
       if (!queue) return reject(new Error(`deckc: no worker ${holder} holds ${task.path}`))
       queue.push({task, resolve, reject})
+      fill(holder, false)
       if (pumping) return
       pumping = true
       queueMicrotask(() => {
