@@ -4,7 +4,7 @@
 // order, and decks are made in order, each once.
 import {describe, expect, it} from 'vitest'
 import type {CompiledDeck, HeldDeck} from '../src/compile.js'
-import {packInOrder} from '../src/cli/parallel.js'
+import {packInOrder, packsInHand} from '../src/cli/parallel.js'
 import type {Pool, Task} from '../src/cli/pool.js'
 import type {Collection} from '../src/types.js'
 
@@ -32,10 +32,11 @@ function decks(made: number[], count: number, holderOf: (index: number) => numbe
  * the decks it holds, packs a deck only with its cards (its own, or given
  * with the task) and gives up cards it keeps. `inHand` counts pack tasks.
  */
-function workers(list: Array<() => CompiledDeck>, delays: number[]) {
-  const keeps = delays.map((_, worker) => new Set(list.map((deck) => deck()).filter((deck) => deck.held?.holder === worker).map((deck) => deck.lecture.path)))
+function workers(count: number, holderOf: (index: number) => number, delays: number[], made: number[] = []) {
+  // The decks' cards, as `decks` makes them (without making the decks).
+  const keeps = delays.map((_, worker) => new Set([...Array(count).keys()].filter((index) => index !== 5 && holderOf(index) === worker).map((index) => `l${index}.md`)))
   const turns = delays.map(() => Promise.resolve())
-  const log: Array<{kind: 'pack' | 'give'; path: string; worker: number; given: boolean; inHand: number}> = []
+  const log: Array<{kind: 'pack' | 'give'; path: string; worker: number; given: boolean; inHand: number; made: number}> = []
   const inHand = delays.map(() => 0)
   const pool = {
     submit: (task: Extract<Task, {kind: 'pack' | 'give'}>, to?: number) => {
@@ -43,7 +44,7 @@ function workers(list: Array<() => CompiledDeck>, delays: number[]) {
       const keep = keeps[worker]
       if (!keep) return Promise.reject(new Error(`no worker ${to}`))
       if (task.kind === 'pack') inHand[worker] = (inHand[worker] ?? 0) + 1
-      log.push({kind: task.kind, path: task.path, worker, given: task.kind === 'pack' && task.kept !== undefined, inHand: inHand[worker] ?? 0})
+      log.push({kind: task.kind, path: task.path, worker, given: task.kind === 'pack' && task.kept !== undefined, inHand: inHand[worker] ?? 0, made: made.length})
       const done = (turns[worker] as Promise<void>).then(() => new Promise((resolve) => setTimeout(resolve, delays[worker]))).then(() => {
         if (task.kind === 'pack') inHand[worker] = (inHand[worker] ?? 0) - 1
         if (task.kind === 'give') {
@@ -82,7 +83,7 @@ describe('packing in deck order', () => {
   it('has each held deck packed by its holder while the workers keep up, and hands the packages out in deck order', async () => {
     const made: number[] = []
     const list = decks(made, 12, (index) => index % 2)
-    const {pool, log, keeps} = workers(list, [5, 5])
+    const {pool, log, keeps} = workers(12, (index) => index % 2, [5, 5])
     await packAll(list, pool, 3, 2)
     expect(made).toEqual([...Array(12).keys()])
     expect(log.filter((entry) => entry.kind === 'give')).toEqual([])
@@ -96,7 +97,7 @@ describe('packing in deck order', () => {
     // Worker 0 holds three decks in four, and packs more slowly.
     const made: number[] = []
     const list = decks(made, 40, (index) => (index % 4 === 3 ? 1 : 0))
-    const {pool, log, keeps} = workers(list, [6, 2])
+    const {pool, log, keeps} = workers(40, (index) => (index % 4 === 3 ? 1 : 0), [6, 2])
     await packAll(list, pool, Infinity, 2)
     const gives = log.filter((entry) => entry.kind === 'give')
     expect(gives.length).toBeGreaterThan(5)
@@ -110,15 +111,15 @@ describe('packing in deck order', () => {
     expect(new Set(packs.map((entry) => entry.path)).size).toBe(39)
     expect(packs.length).toBe(39)
     expect(packs.filter((entry) => entry.worker === 1).length).toBeGreaterThan(10)
-    expect(Math.max(...log.map((entry) => entry.inHand))).toBeLessThanOrEqual(3)
+    expect(Math.max(...log.map((entry) => entry.inHand))).toBeLessThanOrEqual(packsInHand)
     expect(keeps.map((keep) => keep.size)).toEqual([0, 0])
   })
 
   it('takes no deck a worker has in hand already', async () => {
     // One worker holds every deck: the other takes only decks still waiting.
     const made: number[] = []
-    const list = decks(made, 8, () => 0)
-    const {pool, log} = workers(list, [5, 1])
+    const list = decks(made, 3 * packsInHand, () => 0)
+    const {pool, log} = workers(3 * packsInHand, () => 0, [5, 1])
     await packAll(list, pool, Infinity, 2)
     const sentTo0 = new Set(log.filter((entry) => entry.kind === 'pack' && entry.worker === 0).map((entry) => entry.path))
     for (const give of log.filter((entry) => entry.kind === 'give')) expect(sentTo0.has(give.path)).toBe(false)
@@ -128,13 +129,15 @@ describe('packing in deck order', () => {
     expect(Math.max(...[...sentTo0].map(number))).toBeLessThan(Math.min(...log.filter((entry) => entry.kind === 'give').map((entry) => number(entry.path))))
   })
 
-  it('queues the decks handed over together before handing any out, so that none is taken early', async () => {
-    // Worker 0 holds the first six decks, worker 1 the last five: at the same pace, neither runs out early.
+  it('takes no deck before every deck is queued, so that none changes hands early', async () => {
+    // Worker 0 holds the first twelve decks, worker 1 the rest: worker 1 has none of its own in hand
+    // while the first decks are made, and takes none of worker 0's then.
     const made: number[] = []
-    const list = decks(made, 12, (index) => (index < 6 ? 0 : 1))
-    const {pool, log} = workers(list, [5, 5])
+    const list = decks(made, 24, (index) => (index < 12 ? 0 : 1))
+    const {pool, log} = workers(24, (index) => (index < 12 ? 0 : 1), [5, 5], made)
     await packAll(list, pool, Infinity, 2)
-    expect(log.filter((entry) => entry.kind === 'give')).toEqual([])
+    expect(log.filter((entry) => entry.kind === 'pack' && entry.worker === 1 && !entry.given).length).toBe(12)
+    for (const entry of log.filter((item) => item.kind === 'give')) expect(entry.made).toBe(24)
   })
 
   it('packs each deck here, in its turn, without a pool', async () => {

@@ -130,7 +130,7 @@ export function packInOrder(
 ): {next: (deck: () => CompiledDeck) => Promise<{bytes: Uint8Array; collection: Collection | undefined}>; madeAll: () => boolean; packedAll: () => boolean} {
   const ahead = new Map<() => CompiledDeck, Promise<{bytes: Uint8Array; collection: Collection | undefined}>>()
   const window = parallel?.ahead ?? 0
-  const packed = parallel && packingQueues(parallel.pool, parallel.workers)
+  const packed = parallel && packingQueues(parallel.pool, parallel.workers, () => taken === decks.length)
   let taken = 0
   const start = (deck: CompiledDeck) => {
     const {collection, held} = deck
@@ -149,6 +149,9 @@ export function packInOrder(
         // Its failure is reported when its deck's turn comes.
         packed.catch(() => undefined)
         ahead.set(later, packed)
+        // Making every deck at once takes a while: the workers' answers are let in now and then, for
+        // them to be handed their next decks.
+        if (ahead.size % makingTurn === 0) await nextTurn()
       }
       const early = ahead.get(deck)
       ahead.delete(deck)
@@ -159,20 +162,28 @@ export function packInOrder(
   }
 }
 
-/** Pack tasks a worker is given before it answers one: it goes on to the next while this thread hands out another. */
-const packsInHand = 3
+/** Decks made between the turns that let the workers' answers in. */
+const makingTurn = 8
+
+/**
+ * Pack tasks a worker is given before it answers one: it goes on to the next
+ * while this thread hands out another, or works out the state file.
+ */
+export const packsInHand = 6
 
 /**
  * Pack tasks, each for the worker holding the deck's cards, handed to each
- * worker a few at a time ({@link packsInHand}), its decks in the order they
- * came. A worker with none of its own left takes the last waiting deck of the
- * worker with the most waiting (two or more: one would be packed as soon
- * there): that worker gives up the deck's cards and this one packs it. A
+ * worker some at a time ({@link packsInHand}), its decks in the order they
+ * came. Once every deck is queued (`queuedAll`: before, a worker's own decks
+ * may be still to come), a worker with none of its own left takes the last
+ * waiting deck of the worker with the most waiting (two or more: one would
+ * be packed as soon there): that worker gives up the deck's cards and this
+ * one packs it. A
  * worker that parsed more lectures, or packs more slowly, would otherwise
  * leave the other idle at the end (up to a fifth of the packing at 100,000
  * cards). A deck's package is the same whichever worker packs it.
  */
-export function packingQueues(pool: Pool, workers: number): (task: Extract<Task, {kind: 'pack'}>, holder: number) => Promise<Results['pack']> {
+export function packingQueues(pool: Pool, workers: number, queuedAll: () => boolean): (task: Extract<Task, {kind: 'pack'}>, holder: number) => Promise<Results['pack']> {
   interface Waiting {
     task: Extract<Task, {kind: 'pack'}>
     resolve: (result: Results['pack']) => void
@@ -198,7 +209,7 @@ export function packingQueues(pool: Pool, workers: number): (task: Extract<Task,
         run(worker, next)
         continue
       }
-      if (!steal) return
+      if (!steal || !queuedAll()) return
       let most: Waiting[] | undefined
       let holder = -1
       for (const [other, queue] of queues.entries()) {
@@ -216,8 +227,8 @@ export function packingQueues(pool: Pool, workers: number): (task: Extract<Task,
   const pump = () => {
     for (let worker = 0; worker < workers; worker++) fill(worker, true)
   }
-  // A deck goes to its holder at once; taking decks waits until the decks handed over together are
-  // all queued: a worker whose decks come later in the batch must not take another's first.
+  // A deck goes to its holder at once; taking decks is looked at once the decks handed over together
+  // are queued.
   let pumping = false
   return (task, holder) =>
     new Promise((resolve, reject) => {
