@@ -131,6 +131,7 @@ function* stateParser(source: string | Uint8Array, file: VFile): Generator<undef
     if (!plain) line = bytes ? bytes.toString('utf8', start, end) : (text as string).slice(start, end)
     const read: StateLine | undefined = plain ? {entry: plain.entry, canonical: true} : readStateLine(line, index, file)
     start = end + 1
+    // (An entry's line is not looked at: it is as written when read as plain.)
     written.line(line, read, true)
     if (read === undefined) continue
     if ('notetypes' in read) {

@@ -11,12 +11,16 @@ import type {Collection} from '../src/types.js'
 const encode = (text: string) => new TextEncoder().encode(text)
 const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes)
 
-/** Decks held by the workers `holderOf` names; lecture 5 has errors (nothing to pack). */
-function decks(made: number[], count: number, holderOf: (index: number) => number): Array<() => CompiledDeck> {
+/** Decks held by the workers `holderOf` names, each taking `makeMs` to make; lecture 5 has errors (nothing to pack). */
+function decks(made: number[], count: number, holderOf: (index: number) => number, makeMs = 0): Array<() => CompiledDeck> {
   return Array.from({length: count}, (_, index) => {
     let deck: CompiledDeck | undefined
     return () => {
       if (!deck) {
+        const until = performance.now() + makeMs
+        while (performance.now() < until) {
+          // Making a deck takes this thread's time, as identities do.
+        }
         made.push(index)
         const held: HeldDeck = {holder: holderOf(index), deck: {name: `deck ${index}`, description: ''}, identities: [{guid: `g${index}`, id: index, mod: 1}], rows: 1}
         deck = {lecture: {path: `l${index}.md`}, collection: undefined, held: index === 5 ? undefined : held} as CompiledDeck
@@ -131,10 +135,10 @@ describe('packing in deck order', () => {
 
   it('takes no deck before every deck is queued, so that none changes hands early', async () => {
     // Worker 0 holds the first twelve decks, worker 1 the rest: worker 1 has none of its own in hand
-    // while the first decks are made, and takes none of worker 0's then.
+    // while the first decks are made (slowly: worker 0 answers meanwhile), and takes none of worker 0's then.
     const made: number[] = []
-    const list = decks(made, 24, (index) => (index < 12 ? 0 : 1))
-    const {pool, log} = workers(24, (index) => (index < 12 ? 0 : 1), [5, 5], made)
+    const list = decks(made, 24, (index) => (index < 12 ? 0 : 1), 2)
+    const {pool, log} = workers(24, (index) => (index < 12 ? 0 : 1), [1, 1], made)
     await packAll(list, pool, Infinity, 2)
     expect(log.filter((entry) => entry.kind === 'pack' && entry.worker === 1 && !entry.given).length).toBe(12)
     for (const entry of log.filter((item) => item.kind === 'give')) expect(entry.made).toBe(24)

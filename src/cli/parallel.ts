@@ -190,20 +190,26 @@ export function packingQueues(pool: Pool, workers: number, queuedAll: () => bool
     reject: (error: Error) => void
   }
   const queues: Waiting[][] = Array.from({length: workers}, () => [])
-  const busy: number[] = Array.from({length: workers}, () => 0)
-  const count = (worker: number, by: number) => {
+  /** Each worker's tasks in hand. */
+  const busy = new Int32Array(workers)
+  const hold = (worker: number, by: 1 | -1) => {
     busy[worker] = (busy[worker] ?? 0) + by
   }
+  /** A task of `worker`'s is done: hand out what can be. */
+  const free = (worker: number) => {
+    hold(worker, -1)
+    pump()
+  }
   const run = (worker: number, waiting: Waiting) => {
-    count(worker, 1)
-    pool.submit(waiting.task, worker).then(
-      (result) => (count(worker, -1), waiting.resolve(result), pump()),
-      (error: Error) => (count(worker, -1), waiting.reject(error), pump())
-    )
+    hold(worker, 1)
+    pool
+      .submit(waiting.task, worker)
+      .then(waiting.resolve, waiting.reject)
+      .finally(() => free(worker))
   }
   const fill = (worker: number, steal: boolean) => {
     const own = queues[worker] as Waiting[]
-    while ((busy[worker] ?? 0) < packsInHand) {
+    while ((busy[worker] as number) < packsInHand) {
       const next = own.shift()
       if (next) {
         run(worker, next)
@@ -217,30 +223,24 @@ export function packingQueues(pool: Pool, workers: number, queuedAll: () => bool
       }
       const stolen = most?.pop()
       if (!stolen) return
-      count(worker, 1)
-      pool.submit({kind: 'give', path: stolen.task.path}, holder).then(
-        ({kept}) => (count(worker, -1), run(worker, {...stolen, task: {...stolen.task, kept}})),
-        (error: Error) => (count(worker, -1), stolen.reject(error), pump())
-      )
+      // The cards come first; the deck is then packed here (its slot is held meanwhile).
+      hold(worker, 1)
+      pool
+        .submit({kind: 'give', path: stolen.task.path}, holder)
+        .then(({kept}) => run(worker, {...stolen, task: {...stolen.task, kept}}), stolen.reject)
+        .finally(() => free(worker))
     }
   }
   const pump = () => {
     for (let worker = 0; worker < workers; worker++) fill(worker, true)
   }
-  // A deck goes to its holder at once; taking decks is looked at once the decks handed over together
-  // are queued.
-  let pumping = false
   return (task, holder) =>
     new Promise((resolve, reject) => {
       const queue = queues[holder]
       if (!queue) return reject(new Error(`deckc: no worker ${holder} holds ${task.path}`))
       queue.push({task, resolve, reject})
-      fill(holder, false)
-      if (pumping) return
-      pumping = true
-      queueMicrotask(() => {
-        pumping = false
-        pump()
-      })
+      // A deck goes to its holder at once; other workers may take it once every deck is queued.
+      if (queuedAll()) pump()
+      else fill(holder, false)
     })
 }
