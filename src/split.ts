@@ -172,8 +172,7 @@ function applyLimits(source: LectureSource, lines: Line[], sourceLines: string[]
     let characters = 0
     for (const part of record.question) characters += part.text.value.length
     for (const line of record.answer) characters += line.text.length
-    const texts = characters > limits.nesting ? [...record.question.map((part) => part.text.value), ...record.answer.map((line) => line.text)] : []
-    if (mayNestBeyond(texts, limits.nesting)) {
+    if (characters > limits.nesting && mayNestBeyond([...record.question.map((part) => part.text.value), ...record.answer.map((line) => line.text)], limits.nesting)) {
       const fields: MeasuredLine[][] = [
         ...record.question.map((part) => [{line: part.text.position.start.line, column: part.text.position.start.column, text: part.text.value, verbatim: false}]),
         record.answer.map((line) => {

@@ -17,7 +17,7 @@ import type {ParsedLecture} from '../parse.js'
 import type {MediaFile} from '../types.js'
 import {recordMedia} from './build-cache.js'
 import {mediaReader} from './media-reader.js'
-import type {Results, Task} from './pool.js'
+import type {KeptCards, Results, Task} from './pool.js'
 import {openShelf} from './shelf.js'
 import type {Shelf} from './shelf.js'
 
@@ -73,15 +73,11 @@ function transferable(result: Results[Task['kind']]): ArrayBuffer[] {
 }
 
 async function answer(task: Task): Promise<Results[Task['kind']]> {
-  if (task.kind === 'give') {
-    const lecture = take(task.path)
-    return {kept: {bytes: lecture.bytes(), tags: lecture.tags, reverse: lecture.reverse}}
-  }
+  if (task.kind === 'give') return {kept: take(task.path)}
   if (task.kind === 'pack') {
-    const given = task.kept
-    const lecture = given ? {...given, bytes: () => given.bytes} : take(task.path)
-    const {cards, media} = rows(deserialize(lecture.bytes()) as Columns)
-    const collection = collect(task.deck, notesOf(cards, identitiesFrom(task.identities), {...lecture, path: task.path}), media)
+    const {bytes, tags, reverse} = task.kept ?? take(task.path)
+    const {cards, media} = rows(deserialize(bytes) as Columns)
+    const collection = collect(task.deck, notesOf(cards, identitiesFrom(task.identities), {tags, reverse, path: task.path}), media)
     return {bytes: await pack(collection), collection: task.collection ? collection : undefined}
   }
   await loadEngine()
@@ -92,12 +88,12 @@ async function answer(task: Task): Promise<Results[Task['kind']]> {
   return {data: toHeld(parsed), media: media.reads, holder: number}
 }
 
-/** A lecture's kept cards, no longer kept here. */
-function take(path: string): Kept {
+/** A lecture's kept cards, no longer kept here (read back from the shelf when set aside). */
+function take(path: string): KeptCards {
   const lecture = kept.get(path)
   if (!lecture) throw new Error(`deckc: no parsed cards of ${path} in worker ${number}`)
   kept.delete(path)
-  return lecture
+  return {bytes: lecture.bytes(), tags: lecture.tags, reverse: lecture.reverse}
 }
 
 /**
