@@ -8,7 +8,7 @@
 // code to its source module.
 //
 //   node bench/profile.js [--cards 100000] [--top 25]    bundle, build the corpus, profile, summarise
-//   node bench/profile.js --cli build/cli.js …           profile that file instead (no module names if minified)
+//   node bench/profile.js --cli build/cli.cjs …          profile that file instead (no module names if minified)
 //   node bench/profile.js FILE.cpuprofile… [--top 25]    summarise existing profiles (one per thread)
 //
 // The corpus is built in a copy of bench/.corpus/<cards> (with its deckc.lock,
@@ -47,12 +47,13 @@ if (profileFiles.length === 0) {
   let cli = values.cli ? path.resolve(values.cli) : undefined
   if (!cli) {
     const {build} = await import('esbuild')
-    const {nodeBundle} = await import('../scripts/esbuild-options.js')
+    const {cliBundle, nodeBundle} = await import('../scripts/esbuild-options.js')
     const outdir = path.join(repo, 'bench', '.profile')
-    cli = path.join(outdir, 'cli.js')
-    // The layout of scripts/bundle.js (the worker script next to the chunks), unminified.
+    cli = path.join(outdir, 'cli.cjs')
+    // The layout of scripts/bundle.js (the worker script next to the CLI's script), unminified; the
+    // script is run by node itself, without the code cache.
     rmSync(outdir, {recursive: true, force: true})
-    await build({...nodeBundle, entryPoints: {cli: path.join(repo, 'src', 'cli', 'run.ts')}, outdir, splitting: true, chunkNames: '[name]-[hash]'})
+    await build({...cliBundle, entryPoints: {cli: path.join(repo, 'src', 'cli', 'run.ts')}, outdir, outExtension: {'.js': '.cjs'}})
     await build({...nodeBundle, entryPoints: {worker: path.join(repo, 'src', 'cli', 'worker.ts')}, outdir})
     // The empty collection packages start from, as the real bundle ships it (else each package
     // would run the schema's statements, which the CLI does not).

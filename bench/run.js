@@ -292,7 +292,7 @@ if (values.bundle) {
     log('bench: bundling failed; measuring the existing build/ instead')
   }
 }
-const bundleTime = existsSync(path.join(repo, 'build', 'cli.js')) ? statSync(path.join(repo, 'build', 'cli.js')).mtime.toISOString() : 'missing'
+const bundleTime = existsSync(path.join(repo, 'build', 'cli.cjs')) ? statSync(path.join(repo, 'build', 'cli.cjs')).mtime.toISOString() : 'missing'
 if (values.snapshot) {
   const copy = path.join(scratch, 'deckc')
   for (const part of ['bin', 'build', 'package.json']) cpSync(path.join(repo, part), path.join(copy, part), {recursive: true})

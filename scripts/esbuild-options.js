@@ -46,3 +46,15 @@ export const nodeBundle = {
     ].join('; ')
   }
 }
+
+/**
+ * The CLI: one CommonJS script, which bin/deckc.js compiles with V8's code
+ * cache (scripts/code-cache.js); Node 20 has no code cache for ES modules.
+ * `import.meta.url` is the script's own URL, as in a module.
+ */
+export const cliBundle = {
+  ...nodeBundle,
+  format: 'cjs',
+  define: {...nodeBundle.define, 'import.meta.url': '__deckcUrl'},
+  banner: {js: "const __deckcUrl = require('node:url').pathToFileURL(__filename).href;"}
+}

@@ -1,28 +1,68 @@
-// What a cold start loads: the CLI's bundle (scripts/bundle.js, run before the tests) keeps code
-// only some commands or lectures need in chunks loaded on demand.
-import {readFileSync, readdirSync} from 'node:fs'
+// The CLI as `npm ci` builds it (scripts/bundle.js, run before the tests): one script that
+// bin/deckc.js compiles with the V8 code cache made for it, and that runs the same without one.
+import {spawnSync} from 'node:child_process'
+import {cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
 
-const folder = new URL('../build/', import.meta.url)
+const repo = fileURLToPath(new URL('..', import.meta.url))
 
-/** The files a module loads before it runs: itself and its static imports, transitively. */
-function loadedWith(file: string, seen = new Set<string>()): Set<string> {
-  if (seen.has(file)) return seen
-  seen.add(file)
-  const text = readFileSync(new URL(file, folder), 'utf8')
-  for (const [, imported] of text.matchAll(/(?:from|import)\s*"\.\/([\w.-]+\.js)"/g)) loadedWith(imported as string, seen)
-  return seen
+/** Run a copy of deckc's bin/ and build/ (`node_modules` linked) with `DECKC_CODE_CACHE=report`. */
+function run(copy: string, args: string[], cwd = copy): {stdout: string; stderr: string} {
+  const {status, stdout, stderr} = spawnSync(process.execPath, [path.join(copy, 'bin', 'deckc.js'), ...args], {cwd, env: {...process.env, DECKC_CODE_CACHE: 'report'}, encoding: 'utf8'})
+  if (status !== 0) throw new Error(`deckc ${args.join(' ')} exited with ${status}: ${stderr}`)
+  return {stdout, stderr}
+}
+
+function copyOfDeckc(): string {
+  const copy = mkdtempSync(path.join(tmpdir(), 'deckc-bundle-'))
+  for (const part of ['bin', 'build', 'package.json']) cpSync(path.join(repo, part), path.join(copy, part), {recursive: true})
+  symlinkSync(path.join(repo, 'node_modules'), path.join(copy, 'node_modules'), 'dir')
+  return copy
 }
 
 describe('the bundle', () => {
-  it('loads a small set of code for `deckc build` before it reads the notes', () => {
-    const command = readdirSync(folder).find((name) => /^build-[\w]+\.js$/.test(name))
-    if (!command) throw new Error('no build command chunk in build/')
-    const files = loadedWith(command, loadedWith('cli.js'))
-    const bytes = [...files].reduce((sum, file) => sum + readFileSync(new URL(file, folder)).length, 0)
-    const text = [...files].map((file) => readFileSync(new URL(file, folder), 'utf8')).join('\n')
-    // zod's messages in other languages, and its JSON Schema generator, are not needed.
+  it('is one script that loads no module while it runs, without the parts of zod deckc does not use', () => {
+    const text = readFileSync(path.join(repo, 'build', 'cli.cjs'), 'utf8')
+    // node:vm compiles it as a script: `import()` there has no loader to go to.
+    expect(text).not.toMatch(/\bimport\(\s*["'`]/)
+    // zod's messages in other languages, and its JSON Schema generator.
     expect(text).not.toContain('toJSONSchema')
-    expect(bytes).toBeLessThan(150_000)
+    expect(text.length).toBeLessThan(1_200_000)
+  })
+
+  it('starts from its code cache, and builds the same packages with a damaged one or none', () => {
+    const copy = copyOfDeckc()
+    const notes = mkdtempSync(path.join(tmpdir(), 'deckc-bundle-notes-'))
+    try {
+      // With its state file: the cards are as built before, the packages the same whenever they are built.
+      for (const file of ['L9-systems-for-ml.md', 'deckc.lock']) cpSync(path.join(repo, 'notes', file), path.join(notes, 'notes', file))
+      const cache = path.join(copy, 'build', 'cli.cache')
+      const build = (out: string) => {
+        const {stderr} = run(copy, ['build', '--out', out, '--no-cache'], notes)
+        return {stderr, bytes: readFileSync(path.join(notes, out, 'L9-systems-for-ml.apkg'))}
+      }
+
+      const cached = build('cached')
+      expect(cached.stderr).toContain('deckc: code cache used\n')
+
+      const bytes = readFileSync(cache)
+      bytes.fill(0x55, 64, 4096)
+      writeFileSync(cache, bytes)
+      const damaged = build('damaged')
+      expect(damaged.stderr).toContain('deckc: code cache rejected\n')
+      expect(damaged.bytes.equals(cached.bytes)).toBe(true)
+
+      rmSync(cache)
+      const none = build('none')
+      expect(none.stderr).toContain('deckc: code cache missing\n')
+      expect(none.bytes.equals(cached.bytes)).toBe(true)
+      expect(run(copy, ['--version']).stdout).toBe(`${JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8')).version}\n`)
+    } finally {
+      rmSync(copy, {recursive: true, force: true})
+      rmSync(notes, {recursive: true, force: true})
+    }
   })
 })

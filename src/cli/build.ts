@@ -112,7 +112,7 @@ export async function build(invocation: BuildInvocation, environment: Environmen
   // A full build of many lectures parses and packs them on every core: the workers keep the cards
   // they parse until they pack their decks.
   const notesBytes = gathered.bytes
-  const workers = plan ? 0 : await workersFor(gathered.lectures.length, notesBytes, environment.env)
+  const workers = plan ? 0 : workersFor(gathered.lectures.length, notesBytes, environment.env)
   const pool = workers > 0 ? (await import('./pool.js')).startPool(workers, workerScript, inHand) : undefined
   // A very large one sets the parsed cards aside on disk until their decks are made (the workers'
   // files and this thread's, for the new state lines, in one folder made here), and lets go of each
@@ -448,11 +448,15 @@ function appendedFields(stateFiles: StateFile[], notetypes: Record<string, numbe
  * CPU 5.99 against 6.38 s, medians of six alternating builds; 1,000,000
  * cards: 32.9 and 34.3 s against 39.1 and 33.4 s). A large build on this
  * thread alone (one lecture) keeps the optimised code, compiled on a core
- * it leaves free, which inserts rows faster. Must run before sql.js loads,
- * here and in the workers (they load it when they first pack, after this).
+ * it leaves free, which inserts rows faster. bin/deckc.js starts on the
+ * baseline compiler only (its code cache is made under that setting); set
+ * here either way, for runs that do not start there (the tests call
+ * `main`). Must run before
+ * sql.js loads, here and in the workers (they load it when they first pack,
+ * after this).
  */
 function tuneWasm(cards: number, pooled: boolean): void {
-  if (cards < 20_000 || pooled) v8.setFlagsFromString('--liftoff-only')
+  v8.setFlagsFromString(cards < 20_000 || pooled ? '--liftoff-only' : '--no-liftoff-only')
 }
 
 /**

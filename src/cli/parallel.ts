@@ -7,6 +7,7 @@
  * order, so the output is the same with any number of workers.
  */
 import {existsSync} from 'node:fs'
+import {availableParallelism} from 'node:os'
 import type {CompiledDeck} from '../compile.js'
 import {identityColumns} from '../identify.js'
 import {configuredOptions, fromHeld} from '../parse.js'
@@ -37,12 +38,11 @@ export const workerScript = new URL('./worker.js', import.meta.url)
  * small builds (starting one costs about as much as parsing 200 kB);
  * `DECKC_WORKERS=N` asks for N whatever the size (0: none).
  */
-export async function workersFor(tasks: number, bytes: number, env: Record<string, string | undefined>): Promise<number> {
+export function workersFor(tasks: number, bytes: number, env: Record<string, string | undefined>): number {
   if (typeof DECKC_BUILD_ID !== 'string' || tasks < 2 || !existsSync(workerScript)) return 0
   const wanted = env['DECKC_WORKERS']
   if (wanted !== undefined && /^\d+$/.test(wanted)) return Math.min(tasks, Number(wanted))
   if (bytes < 400_000) return 0
-  const {availableParallelism} = await import('node:os')
   return Math.min(tasks, availableParallelism())
 }
 

@@ -11,8 +11,9 @@ for (const stream of [process.stdout, process.stderr]) {
   })
 }
 
-// The process edge: real arguments, working directory, environment, streams and signals.
-process.exitCode = await main(process.argv.slice(2), {
+// The process edge: real arguments, working directory, environment, streams and signals. (No
+// top-level await: the bundle is a CommonJS script, see scripts/bundle.js.)
+void main(process.argv.slice(2), {
   cwd: process.cwd(),
   env: process.env,
   stdout: (text) => process.stdout.write(text),
@@ -27,4 +28,6 @@ process.exitCode = await main(process.argv.slice(2), {
     }
     return stop.signal
   }
+}).then((code) => {
+  process.exitCode = code
 })
