@@ -8,7 +8,7 @@
 // code to its source module.
 //
 //   node bench/profile.js [--cards 100000] [--top 25]    bundle, build the corpus, profile, summarise
-//   node bench/profile.js --cli build/cli.cjs …          profile that file instead (no module names if minified)
+//   node bench/profile.js --cli bin/deckc.js …           profile that entry instead (no module names if minified)
 //   node bench/profile.js FILE.cpuprofile… [--top 25]    summarise existing profiles (one per thread)
 //
 // The corpus is built in a copy of bench/.corpus/<cards> (with its deckc.lock,
@@ -47,18 +47,18 @@ if (profileFiles.length === 0) {
   let cli = values.cli ? path.resolve(values.cli) : undefined
   if (!cli) {
     const {build} = await import('esbuild')
-    const {cliBundle, nodeBundle} = await import('../scripts/esbuild-options.js')
+    const {cliBundle} = await import('../scripts/esbuild-options.js')
     const outdir = path.join(repo, 'bench', '.profile')
-    cli = path.join(outdir, 'cli.cjs')
-    // The layout of scripts/bundle.js (the worker script next to the CLI's script), unminified; the
-    // script is run by node itself, without the code cache.
+    cli = path.join(outdir, 'bin', 'deckc.js')
+    // The layout of bin/ and build/ (bin/deckc.js runs the CLI's script, and the worker's in the
+    // workers), the scripts unminified and without code caches.
     rmSync(outdir, {recursive: true, force: true})
-    await build({...cliBundle, entryPoints: {cli: path.join(repo, 'src', 'cli', 'run.ts')}, outdir, outExtension: {'.js': '.cjs'}})
-    await build({...nodeBundle, entryPoints: {worker: path.join(repo, 'src', 'cli', 'worker.ts')}, outdir})
+    await build({...cliBundle, entryPoints: {cli: path.join(repo, 'src', 'cli', 'run.ts'), worker: path.join(repo, 'src', 'cli', 'worker.ts')}, outdir: path.join(outdir, 'build'), outExtension: {'.js': '.cjs'}})
+    cpSync(path.join(repo, 'bin'), path.join(outdir, 'bin'), {recursive: true})
     // The empty collection packages start from, as the real bundle ships it (else each package
     // would run the schema's statements, which the CLI does not).
     const shipped = path.join(repo, 'build', 'collection.anki2')
-    if (existsSync(shipped)) cpSync(shipped, path.join(outdir, 'collection.anki2'))
+    if (existsSync(shipped)) cpSync(shipped, path.join(outdir, 'build', 'collection.anki2'))
     else process.stderr.write('profile: build/collection.anki2 is missing (run `npm run prepare`); packages will run the schema statements\n')
   }
   const started = process.hrtime.bigint()

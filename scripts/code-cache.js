@@ -1,9 +1,12 @@
-// Makes build/cli.cache, the V8 code cache bin/deckc.js compiles the CLI's
-// script with: the script is run on a small lecture (code-cache/) as a
-// student's build runs it, cold, with its state file and the build cache's
-// folder present, and the cache is written as that run leaves it, with the
-// functions it compiled. Two builds: the first writes the state file, the
-// second (cold again) writes the cache. Called by scripts/bundle.js.
+// Makes build/cli.cache and build/worker.cache, the V8 code caches
+// bin/deckc.js compiles the CLI's and the worker's scripts with: each script
+// is run as a build runs it, and its cache written as that run leaves it,
+// with the functions it compiled. The lectures (code-cache/) are in the
+// seed lecture's style, the second with fenced code. Builds, each cold (no
+// build cache) in a project with a `node_modules` folder: the two lectures
+// on two workers (the workers' cache), then the first lecture alone, once
+// to write its state file and once more, with it, as a student's rebuild
+// runs (the CLI's cache, written last). Called by scripts/bundle.js.
 import {execFileSync} from 'node:child_process'
 import {cpSync, existsSync, mkdirSync, mkdtempSync, rmSync} from 'node:fs'
 import os from 'node:os'
@@ -12,21 +15,24 @@ import {fileURLToPath} from 'node:url'
 
 const bin = fileURLToPath(new URL('../bin/deckc.js', import.meta.url))
 const lectures = fileURLToPath(new URL('code-cache/', import.meta.url))
-const cache = fileURLToPath(new URL('../build/cli.cache', import.meta.url))
+const caches = ['cli', 'worker'].map((name) => fileURLToPath(new URL(`../build/${name}.cache`, import.meta.url)))
 
 export function makeCodeCache() {
   const folder = mkdtempSync(path.join(os.tmpdir(), 'deckc-code-cache-'))
   try {
     cpSync(lectures, path.join(folder, 'notes'), {recursive: true})
     mkdirSync(path.join(folder, 'node_modules'))
-    const build = (env) => {
+    const build = (args, env) => {
       rmSync(path.join(folder, 'node_modules', '.cache'), {recursive: true, force: true})
-      execFileSync(process.execPath, [bin, 'build'], {cwd: folder, env: {...process.env, ...env}, stdio: ['ignore', 'ignore', 'inherit']})
+      execFileSync(process.execPath, [bin, 'build', ...args], {cwd: folder, env: {...process.env, DECKC_CODE_CACHE: '', ...env}, stdio: ['ignore', 'ignore', 'inherit']})
     }
-    rmSync(cache, {force: true})
-    build({DECKC_CODE_CACHE: ''})
-    build({DECKC_CODE_CACHE: 'write'})
-    if (!existsSync(cache)) throw new Error('bundle: the CLI wrote no code cache')
+    for (const cache of caches) rmSync(cache, {force: true})
+    build(['notes', '--out', 'pooled'], {DECKC_CODE_CACHE: 'write', DECKC_WORKERS: '2'})
+    rmSync(path.join(folder, 'notes', 'deckc.lock'))
+    const alone = ['notes/L1-warm-up.md', '--out', 'dist']
+    build(alone, {})
+    build(alone, {DECKC_CODE_CACHE: 'write'})
+    for (const cache of caches) if (!existsSync(cache)) throw new Error(`bundle: no code cache was written to ${cache}`)
   } finally {
     rmSync(folder, {recursive: true, force: true})
   }

@@ -10,8 +10,8 @@ import {describe, expect, it} from 'vitest'
 const repo = fileURLToPath(new URL('..', import.meta.url))
 
 /** Run a copy of deckc's bin/ and build/ (`node_modules` linked) with `DECKC_CODE_CACHE=report`. */
-function run(copy: string, args: string[], cwd = copy): {stdout: string; stderr: string} {
-  const {status, stdout, stderr} = spawnSync(process.execPath, [path.join(copy, 'bin', 'deckc.js'), ...args], {cwd, env: {...process.env, DECKC_CODE_CACHE: 'report'}, encoding: 'utf8'})
+function run(copy: string, args: string[], cwd = copy, env: Record<string, string> = {}): {stdout: string; stderr: string} {
+  const {status, stdout, stderr} = spawnSync(process.execPath, [path.join(copy, 'bin', 'deckc.js'), ...args], {cwd, env: {...process.env, DECKC_CODE_CACHE: 'report', ...env}, encoding: 'utf8'})
   if (status !== 0) throw new Error(`deckc ${args.join(' ')} exited with ${status}: ${stderr}`)
   return {stdout, stderr}
 }
@@ -46,18 +46,18 @@ describe('the bundle', () => {
       }
 
       const cached = build('cached')
-      expect(cached.stderr).toContain('deckc: code cache used\n')
+      expect(cached.stderr).toContain('deckc: cli code cache used\n')
 
       const bytes = readFileSync(cache)
       bytes.fill(0x55, 64, 4096)
       writeFileSync(cache, bytes)
       const damaged = build('damaged')
-      expect(damaged.stderr).toContain('deckc: code cache rejected\n')
+      expect(damaged.stderr).toContain('deckc: cli code cache rejected\n')
       expect(damaged.bytes.equals(cached.bytes)).toBe(true)
 
       rmSync(cache)
       const none = build('none')
-      expect(none.stderr).toContain('deckc: code cache missing\n')
+      expect(none.stderr).toContain('deckc: cli code cache missing\n')
       expect(none.bytes.equals(cached.bytes)).toBe(true)
       expect(run(copy, ['--version']).stdout).toBe(`${JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8')).version}\n`)
     } finally {
@@ -65,4 +65,33 @@ describe('the bundle', () => {
       rmSync(notes, {recursive: true, force: true})
     }
   })
+
+  it('starts its workers from theirs, and they pack the same packages with a damaged one', () => {
+    const copy = copyOfDeckc()
+    const notes = mkdtempSync(path.join(tmpdir(), 'deckc-bundle-notes-'))
+    try {
+      cpSync(path.join(repo, 'scripts', 'code-cache'), path.join(notes, 'notes'), {recursive: true})
+      const build = (out: string) => {
+        // On two workers, whatever the size.
+        const {stderr} = run(copy, ['build', '--out', out, '--no-cache'], notes, {DECKC_WORKERS: '2'})
+        return {stderr, bytes: ['L1-warm-up', 'L2-warm-up-code'].map((name) => readFileSync(path.join(notes, out, `${name}.apkg`)))}
+      }
+      // The first build writes the state file: the next ones give their cards the same identities.
+      build('first')
+      const cached = build('cached')
+      expect(cached.stderr.match(/deckc: worker code cache used\n/g)).toHaveLength(2)
+
+      const cache = path.join(copy, 'build', 'worker.cache')
+      const bytes = readFileSync(cache)
+      bytes.fill(0x55, 64, 4096)
+      writeFileSync(cache, bytes)
+      const damaged = build('damaged')
+      expect(damaged.stderr.match(/deckc: worker code cache rejected\n/g)).toHaveLength(2)
+      expect(damaged.bytes).toEqual(cached.bytes)
+    } finally {
+      rmSync(copy, {recursive: true, force: true})
+      rmSync(notes, {recursive: true, force: true})
+    }
+  })
 })
+

@@ -46,8 +46,8 @@ describe('the worker pool', () => {
   })
 
   it('packs a lecture one worker parsed in another, given its cards, to the same bytes', async () => {
-    // The bundle's worker (built before the tests), as builds run it.
-    const pool = startPool(2, new URL('../build/worker.js', import.meta.url), 3)
+    // The bundle's worker (built before the tests), as builds run it (bin/deckc.js in a worker thread).
+    const pool = startPool(2, new URL('../bin/deckc.js', import.meta.url), 3)
     try {
       const value = new TextEncoder().encode('Alpha\nWhat is a cache?\nA small fast memory.\nWhat is a hit? {#hit}\n- found\n- fast\n```js\nconst a = 1\n```\nThe {{c1::capital}} of France is {{c2::Paris}}.\n')
       const parse = {kind: 'parse', lecture: {path: 'notes/a.md', relative: 'a.md', value}, options: {limits: {}, folders: {}}, roots: [['notes', process.cwd()]], cwd: process.cwd(), spill: undefined} as Extract<Task, {kind: 'parse'}>

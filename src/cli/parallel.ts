@@ -29,8 +29,11 @@ export function nextTurn(): Promise<void> {
  */
 export const inHand = 3
 
-/** The worker script next to the bundle's modules, when deckc runs bundled. */
-export const workerScript = new URL('./worker.js', import.meta.url)
+/**
+ * What a worker thread runs, when deckc runs bundled: the entry script, which
+ * runs the worker's bundle (build/worker.cjs) in a worker thread.
+ */
+export const workerScript = new URL('../bin/deckc.js', import.meta.url)
 
 /**
  * Workers worth starting for this much work: one per core (this thread's own

@@ -3,8 +3,8 @@
  * on every core. A task goes to the next free worker, or to the one it names
  * (a package is packed by the worker that keeps its lecture's cards); each
  * result goes back to its task, so the output is the same with any number
- * of workers (or none). The workers run `worker.js` of the bundle
- * (parallel.ts decides how many).
+ * of workers (or none). The workers run worker.ts, bundled (parallel.ts
+ * decides how many).
  */
 import {Worker} from 'node:worker_threads'
 import type {HeldDeck} from '../compile.js'
@@ -60,7 +60,7 @@ interface Job {
 }
 
 /**
- * Start `size` workers running `script` (worker.js), each handed up to
+ * Start `size` workers running `script` (worker.ts), each handed up to
  * `depth` tasks that name no worker at once, so that it never waits for this
  * thread to hand out the next.
  */

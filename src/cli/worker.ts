@@ -22,7 +22,7 @@ import {openShelf} from './shelf.js'
 import type {Shelf} from './shelf.js'
 
 const port = parentPort
-if (!port) throw new Error('deckc: worker.js runs as a worker thread')
+if (!port) throw new Error('deckc: the worker script runs in a worker thread')
 const {number} = workerData as {number: number}
 
 /** The cards of each lecture parsed here and not packed yet, by path, with what their notes take from the lecture. */

@@ -1,4 +1,4 @@
-// A stand-in for worker.js: answers each task after the delay it asks for,
+// A stand-in for the worker script (src/cli/worker.ts): answers each task after the delay it asks for,
 // so a later task can be answered first, naming the worker that answered.
 import {parentPort, workerData} from 'node:worker_threads'
 
