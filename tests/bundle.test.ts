@@ -74,7 +74,7 @@ describe('the bundle', () => {
       const build = (out: string) => {
         // On two workers, whatever the size.
         const {stderr} = run(copy, ['build', '--out', out, '--no-cache'], notes, {DECKC_WORKERS: '2'})
-        return {stderr, bytes: ['L1-warm-up', 'L2-warm-up-code'].map((name) => readFileSync(path.join(notes, out, `${name}.apkg`)))}
+        return {stderr, bytes: ['L1-warm-up', 'L2-warm-up', 'L3-warm-up-code'].map((name) => readFileSync(path.join(notes, out, `${name}.apkg`)))}
       }
       // The first build writes the state file: the next ones give their cards the same identities.
       build('first')
