@@ -34,7 +34,7 @@ if (existsSync(bundle)) {
   if (isMainThread) v8.setFlagsFromString('--liftoff-only')
   const source = readFileSync(bundle)
   const sourceSum = crc32(source)
-  const cache = existsSync(cacheFile) ? readFileSync(cacheFile) : undefined
+  const cache = readCache()
   const cachedData = cache && cache.length > 8 && cache.readUInt32LE(0) === sourceSum && cache.readUInt32LE(4) === crc32(cache.subarray(8)) ? cache.subarray(8) : undefined
   // The wrapper Node gives a CommonJS module, on the script's first line (its line numbers stay).
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source.toString('utf8')}\n})`, {filename: bundle, cachedData})
@@ -65,4 +65,13 @@ if (existsSync(bundle)) {
 } else {
   process.stderr.write(`deckc: build/${name}.cjs is missing; run 'npm ci' (or 'npm run prepare') in the deckc folder first\n`)
   process.exitCode = 2
+}
+
+/** The cache file's bytes; `undefined` when there is none, or it cannot be read (as if there were none). */
+function readCache() {
+  try {
+    return readFileSync(cacheFile)
+  } catch {
+    return undefined
+  }
 }

@@ -48,6 +48,10 @@ describe('the bundle', () => {
       const cached = build('cached')
       expect(cached.stderr).toContain('deckc: cli code cache used\n')
 
+      // Other V8 flags than the cache was made under: V8 turns it down.
+      const flagged = run(copy, ['--version'], copy, {NODE_OPTIONS: '--max-old-space-size=3000'})
+      expect(flagged.stderr).toContain('deckc: cli code cache rejected\n')
+
       const bytes = readFileSync(cache)
       bytes.fill(0x55, 64, 4096)
       writeFileSync(cache, bytes)
