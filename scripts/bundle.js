@@ -1,6 +1,6 @@
 // Bundle the CLI, its worker thread and the library into build/, so a cold
-// start loads one script instead of hundreds of modules, and make the CLI's
-// code cache. Runs on `npm ci` (prepare) and before tests.
+// start loads one script instead of hundreds of modules, and make the two
+// scripts' code caches. Runs on `npm ci` (prepare) and before tests.
 import {readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {build} from 'esbuild'
 import {makeCodeCache} from './code-cache.js'

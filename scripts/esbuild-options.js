@@ -48,9 +48,10 @@ export const nodeBundle = {
 }
 
 /**
- * The CLI: one CommonJS script, which bin/deckc.js compiles with V8's code
- * cache (scripts/code-cache.js); Node 20 has no code cache for ES modules.
- * `import.meta.url` is the script's own URL, as in a module.
+ * The CLI and its worker thread: each one CommonJS script, which bin/deckc.js
+ * compiles with V8's code cache (scripts/code-cache.js); Node 20 has no code
+ * cache for ES modules. `import.meta.url` is the script's own URL, as in a
+ * module.
  */
 export const cliBundle = {
   ...nodeBundle,

@@ -451,9 +451,8 @@ function appendedFields(stateFiles: StateFile[], notetypes: Record<string, numbe
  * it leaves free, which inserts rows faster. bin/deckc.js starts on the
  * baseline compiler only (its code cache is made under that setting); set
  * here either way, for runs that do not start there (the tests call
- * `main`). Must run before
- * sql.js loads, here and in the workers (they load it when they first pack,
- * after this).
+ * `main`). Must run before sql.js loads, here and in the workers (they load
+ * it when they first pack, after this).
  */
 function tuneWasm(cards: number, pooled: boolean): void {
   v8.setFlagsFromString(cards < 20_000 || pooled ? '--liftoff-only' : '--no-liftoff-only')
