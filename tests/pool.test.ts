@@ -21,6 +21,16 @@ describe('the worker pool', () => {
     }
   })
 
+  it('fails the tasks of a worker that stops without answering, instead of waiting for ever', async () => {
+    const pool = startPool(1, new URL('./pool/stopping-worker.mjs', import.meta.url), 2)
+    try {
+      const task = {kind: 'pack', value: 'one', delay: 10} as unknown as Extract<Task, {kind: 'pack'}>
+      await expect(pool.submit(task)).rejects.toThrow(/worker 0 stopped \(exit code 2\) before it answered/)
+    } finally {
+      await pool.close()
+    }
+  })
+
   it('can be closed twice (parsing ends its pool, and its owner closes it again)', async () => {
     const pool = startPool(2, lateWorker, 2)
     const task = {kind: 'pack', value: 'one', delay: 10} as unknown as Extract<Task, {kind: 'pack'}>

@@ -31,9 +31,12 @@ export const inHand = 3
 
 /**
  * What a worker thread runs, when deckc runs bundled: the entry script, which
- * runs the worker's bundle (build/worker.cjs) in a worker thread.
+ * runs the worker's bundle (`workerBundle`) in a worker thread.
  */
 export const workerScript = new URL('../bin/deckc.js', import.meta.url)
+
+/** The worker's bundle, next to the CLI's. */
+const workerBundle = new URL('./worker.cjs', import.meta.url)
 
 /**
  * Workers worth starting for this much work: one per core (this thread's own
@@ -42,7 +45,7 @@ export const workerScript = new URL('../bin/deckc.js', import.meta.url)
  * `DECKC_WORKERS=N` asks for N whatever the size (0: none).
  */
 export function workersFor(tasks: number, bytes: number, env: Record<string, string | undefined>): number {
-  if (typeof DECKC_BUILD_ID !== 'string' || tasks < 2 || !existsSync(workerScript)) return 0
+  if (typeof DECKC_BUILD_ID !== 'string' || tasks < 2 || !existsSync(workerScript) || !existsSync(workerBundle)) return 0
   const wanted = env['DECKC_WORKERS']
   if (wanted !== undefined && /^\d+$/.test(wanted)) return Math.min(tasks, Number(wanted))
   if (bytes < 400_000) return 0

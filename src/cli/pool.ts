@@ -109,6 +109,10 @@ export function startPool(size: number, script: URL, depth: number): Pool {
       dispatch()
     })
     worker.on('error', fail)
+    // A worker that stops with tasks in hand (it failed to start, say) would otherwise leave them waiting forever.
+    worker.on('exit', (code) => {
+      if (jobs.size > 0 || queue.some((job) => job.to === index)) fail(new Error(`deckc: worker ${index} stopped (exit code ${code}) before it answered`))
+    })
   }
   dispatch()
 
