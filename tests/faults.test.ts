@@ -3,13 +3,13 @@
 // the file-system layer of `writeAtomic` and `readLecture`, or come from paths
 // that fail for any user (a file where a folder belongs, /proc/self/mem).
 // Each injected fault is counted, so that no test passes without its fault.
-import {execFile} from 'node:child_process'
+import {execFile, execFileSync} from 'node:child_process'
 import {existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync} from 'node:fs'
 import * as fs from 'node:fs/promises'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {VFile} from 'vfile'
-import {findLectures, readLecture} from '../src/cli/files.js'
+import {findLectures, readLecture, readWhole} from '../src/cli/files.js'
 import type {ReadFs} from '../src/cli/files.js'
 import {main} from '../src/cli/main.js'
 import {gatherNotes, LectureChanged} from '../src/cli/notes.js'
@@ -234,6 +234,23 @@ describe('deckc build under faults', () => {
     expect((await run(cwd, 'build', 'notes/x.md')).code).toBe(0)
   })
 
+  const unreadable = 'notes/deckc.lock:1:1: warning: Cannot read the state file: not a regular file; every card is taken as new [bad-lock]\n'
+  it.each([
+    // Nor can it be written: a rename does not replace a folder.
+    ['a folder', (lock: string) => mkdirSync(lock), /^notes\/deckc\.lock:1:1: warning: Cannot write the state file: .*\[lock-not-written\]\n$/],
+    // Replaced by the new state file.
+    ['a named pipe (never waited on)', (lock: string) => execFileSync('mkfifo', [lock]), /^$/]
+  ])('takes every card as new when the state file is %s, and says why', async (_, make, after) => {
+    const cwd = project({'notes/a.md': lecture})
+    make(path.join(cwd, 'notes/deckc.lock'))
+    const result = await run(cwd, 'build')
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('2 new, 0 updated, 0 unchanged')
+    expect(result.stderr.slice(0, unreadable.length)).toBe(unreadable)
+    expect(result.stderr.slice(unreadable.length)).toMatch(after)
+    expect(await expectValidPackage(path.join(cwd, 'dist/a.apkg'))).toBe(2)
+  })
+
   it('refuses a named pipe given as a lecture instead of waiting on it forever', async () => {
     const cwd = project({'notes/a.md': lecture})
     const made = await new Promise<boolean>((resolve) => execFile('mkfifo', [path.join(cwd, 'notes/pipe.md')], (error) => resolve(!error)))
@@ -242,6 +259,18 @@ describe('deckc build under faults', () => {
     const result = await run(cwd, 'build', 'notes/pipe.md')
     expect(result.code).toBe(2)
     expect(result.stderr).toMatch(/^deckc: Not a file or folder: notes\/pipe\.md\n/)
+  })
+})
+
+describe('readWhole', () => {
+  it('reads a file whole, empty or not, and passes on errors of the file system', async () => {
+    const dir = folder()
+    const bytes = Buffer.from(Array.from({length: 300_000}, (_, index) => index % 251))
+    writeFileSync(path.join(dir, 'state'), bytes)
+    writeFileSync(path.join(dir, 'empty'), '')
+    expect(Buffer.compare(await readWhole(path.join(dir, 'state')), bytes)).toBe(0)
+    expect(await readWhole(path.join(dir, 'empty'))).toHaveLength(0)
+    await expect(readWhole(path.join(dir, 'missing'))).rejects.toMatchObject({code: 'ENOENT'})
   })
 })
 

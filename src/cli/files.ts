@@ -1,4 +1,5 @@
-import {closeSync, constants, fstatSync, openSync, readSync} from 'node:fs'
+import {Buffer} from 'node:buffer'
+import {closeSync, constants, fstatSync, openSync, read, readSync} from 'node:fs'
 import {readdir, realpath, stat} from 'node:fs/promises'
 import path from 'node:path'
 import {defaultLimits} from '../limits.js'
@@ -217,6 +218,38 @@ async function openLecture(file: string, fs: ReadFs): ReturnType<ReadFs['open']>
     throw Object.assign(new Error(`${file} is not a regular file`), {code: 'not a regular file'})
   }
   return handle
+}
+
+/**
+ * A whole file's bytes, read by one request to libuv's threads for its size:
+ * it goes on while this thread works (`readFile` asks for 512 kB at a time,
+ * each at this thread's next turn). Opened at once, as `readLecture` opens
+ * (never waiting on a named pipe): the read has begun when this returns. Read
+ * on to the end, should the file have grown.
+ *
+ * @throws
+ *   The file system's error (with its `code`), or one with code
+ *   `not a regular file`.
+ */
+export function readWhole(file: string): Promise<Buffer> {
+  let fd: number | undefined
+  let bytes: Buffer
+  try {
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK)
+    const info = fstatSync(fd)
+    if (!info.isFile()) throw Object.assign(new Error(`${file} is not a regular file`), {code: 'not a regular file'})
+    bytes = Buffer.allocUnsafe(info.size)
+  } catch (error) {
+    if (fd !== undefined) closeSync(fd)
+    return Promise.reject(error)
+  }
+  const opened = fd
+  const from = (length: number): Promise<Buffer> =>
+    new Promise<number>((resolve, reject) => {
+      if (length === bytes.length) bytes = Buffer.concat([bytes, Buffer.allocUnsafe(1 << 16)], length + (1 << 16))
+      read(opened, bytes, length, bytes.length - length, length, (error, count) => (error ? reject(error) : resolve(count)))
+    }).then((count) => (count === 0 ? bytes.subarray(0, length) : from(length + count)))
+  return from(0).finally(() => closeSync(opened))
 }
 
 /** A path as shown to the user: relative to the working directory, with `/`. */

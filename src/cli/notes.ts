@@ -133,9 +133,11 @@ export async function gatherNotes(given: string[], environment: Environment, onl
   }
   if (sources.length === 0 && !only) return usageError(environment, `No lecture files (*.md) found in ${paths.join(', ')}`)
 
-  const stateSources = await Promise.all([...new Set(sources.map((source) => source.stateFile))].map((file) => readStateSource(file, cwd)))
+  // The state files are read while the lectures are (a 100,000-card one is over 20 MB).
+  const reading = Promise.all([...new Set(sources.map((source) => source.stateFile))].map((file) => readStateSource(file, cwd)))
   const {limits} = configuredOptions(config.value)
   const {lectures, failed, bytes, load} = await readLectures(sources, limits.fileBytes, defer)
+  const stateSources = await reading
   const readMedia = mediaReader(new Map(sources.map((source) => [source.display, source.root])), cwd)
   return {paths, sources, config: config.value, configText: config.text, clock, stateSources, lectures, failed, bytes, load, readMedia}
 }

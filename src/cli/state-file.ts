@@ -1,11 +1,11 @@
 import {Buffer} from 'node:buffer'
 import {hash} from 'node:crypto'
-import {readFile, stat} from 'node:fs/promises'
+import {stat} from 'node:fs/promises'
 import path from 'node:path'
 import {VFile} from 'vfile'
 import {emptyState, parseStateInTurns, stateLines} from '../state.js'
 import type {State} from '../state.js'
-import {display} from './files.js'
+import {display, readWhole} from './files.js'
 
 /** The name of the state file, kept at the root of the notes. */
 export const stateFileName = 'deckc.lock'
@@ -59,10 +59,14 @@ export interface StateSource {
   bytes: Uint8Array | undefined
 }
 
-/** Read a state file's bytes; an unreadable one is a `bad-lock` warning (and an empty state). */
+/**
+ * Read a state file's bytes; an unreadable one is a `bad-lock` warning (and
+ * an empty state). The read has begun when this returns (`readWhole`): it
+ * goes on while the lectures are read.
+ */
 export async function readStateSource(absolute: string, cwd: string): Promise<StateSource> {
   const file = new VFile({path: display(cwd, absolute)})
-  const bytes = await readFile(absolute).catch((error: NodeJS.ErrnoException) => {
+  const bytes = await readWhole(absolute).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'ENOENT') {
       file.message(`Cannot read the state file: ${error.code ?? error.message}; every card is taken as new`, {place: {line: 1, column: 1}, ruleId: 'bad-lock', source: 'deckc'})
     }
