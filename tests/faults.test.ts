@@ -272,6 +272,12 @@ describe('readWhole', () => {
     expect(await readWhole(path.join(dir, 'empty'))).toHaveLength(0)
     await expect(readWhole(path.join(dir, 'missing'))).rejects.toMatchObject({code: 'ENOENT'})
   })
+
+  it('reads on past the size the file had when opened', async () => {
+    // A file of /proc says its size is 0, and has more.
+    if (!existsSync('/proc/self/status')) return
+    expect((await readWhole('/proc/self/status')).toString()).toMatch(/^Name:.*\n[^]*\nPid:\s+\d+\n/)
+  })
 })
 
 describe('readLecture', () => {

@@ -292,8 +292,20 @@ async function finish(plan: Plan, context: Context): Promise<number> {
   const packages = pack && packInOrder(compiled, pack, pool && {pool, ahead: spilling ? 4 * workers : Infinity, workers}, targets.bundle !== undefined)
   // The collections of every deck, for the bundle.
   const collections: Collection[] = []
-  // Worked out once every deck is made: with workers, while they pack.
+  // Worked out once every deck is made (with workers, while they pack), and written from then on,
+  // while the packages are packed and written (a large state file takes a while to reach the disk).
   let stateTexts: ReturnType<Plan['stateTexts']> | undefined
+  let stateWrites: Map<string, Promise<Error | undefined>> | undefined
+  const writeStateFiles = () => {
+    if (stateWrites) return
+    stateTexts ??= plan.stateTexts()
+    stateWrites = new Map()
+    if (!writing) return
+    for (const [target, bytes] of stateTexts) {
+      stateWrites.set(target, writeAtomic(target, bytes).then(() => undefined, (error: Error) => error))
+    }
+  }
+  let made = 0
   const bar = progress(environment)
   // The workers are ended once the last package is in: while it and the state file are written.
   let closing: Promise<void> | undefined
@@ -307,6 +319,7 @@ async function finish(plan: Plan, context: Context): Promise<number> {
       continue
     }
     const deck = step.compiled()
+    if (!pool && ++made === compiled.length) writeStateFiles()
     lectureFiles.push(deck.file)
     const target = targets.packages.get(deck.lecture.path)
     let outcome: DeckOutcome | undefined
@@ -348,7 +361,7 @@ async function finish(plan: Plan, context: Context): Promise<number> {
     // A deck's notes are done with once its package is written (a bundle has its collection).
     deck.collection = undefined
     deck.held = undefined
-    if (pool && packages?.madeAll()) stateTexts ??= plan.stateTexts()
+    if (pool && packages?.madeAll()) writeStateFiles()
   }
   bar.end()
   await (closing ?? pool?.close())
@@ -375,24 +388,21 @@ async function finish(plan: Plan, context: Context): Promise<number> {
 
   // The state files, as they are once this build is done (for the record's key).
   const written: StateSource[] = gathered.stateSources.map((source) => ({path: source.path, file: new VFile({path: source.file.path}), present: source.present, bytes: undefined}))
-  stateTexts ??= plan.stateTexts()
+  writeStateFiles()
   for (const [index, source] of gathered.stateSources.entries()) {
-    const bytes = stateTexts.get(source.path)
-    if (bytes === undefined) continue
+    if (!stateTexts?.has(source.path)) continue
     if (!writing) {
       stale.push(source.file.path)
       continue
     }
-    await writeAtomic(source.path, bytes).then(
-      () => {
-        const after = written[index]
-        if (after) after.present = true
-      },
-      (error: Error) => {
-        complete = false
-        source.file.message(`Cannot write the state file: ${error.message}; the next build takes changed cards as new`, {place: {line: 1, column: 1}, ruleId: 'lock-not-written', source: 'deckc'})
-      }
-    )
+    const error = await stateWrites?.get(source.path)
+    if (error) {
+      complete = false
+      source.file.message(`Cannot write the state file: ${error.message}; the next build takes changed cards as new`, {place: {line: 1, column: 1}, ruleId: 'lock-not-written', source: 'deckc'})
+    } else {
+      const after = written[index]
+      if (after) after.present = true
+    }
   }
 
   const notices = appendedFields(plan.stateFiles, currentNotetypes())

@@ -244,11 +244,20 @@ export function readWhole(file: string): Promise<Buffer> {
     return Promise.reject(error)
   }
   const opened = fd
-  const from = (length: number): Promise<Buffer> =>
-    new Promise<number>((resolve, reject) => {
-      if (length === bytes.length) bytes = Buffer.concat([bytes, Buffer.allocUnsafe(1 << 16)], length + (1 << 16))
-      read(opened, bytes, length, bytes.length - length, length, (error, count) => (error ? reject(error) : resolve(count)))
-    }).then((count) => (count === 0 ? bytes.subarray(0, length) : from(length + count)))
+  const into = (buffer: Buffer, offset: number, position: number) =>
+    new Promise<number>((resolve, reject) => read(opened, buffer, offset, buffer.length - offset, position, (error, count) => (error ? reject(error) : resolve(count))))
+  // As much as the size said, then on in 64 kB parts until the end.
+  const from = async (length: number): Promise<Buffer> => {
+    if (length < bytes.length) {
+      const count = await into(bytes, length, length)
+      return count === 0 ? bytes.subarray(0, length) : from(length + count)
+    }
+    const more = Buffer.allocUnsafe(1 << 16)
+    const count = await into(more, 0, length)
+    if (count === 0) return bytes
+    bytes = Buffer.concat([bytes, more.subarray(0, count)])
+    return from(length + count)
+  }
   return from(0).finally(() => closeSync(opened))
 }
 
