@@ -161,6 +161,9 @@ describe('deckc build under faults', () => {
     expect(await expectValidPackage(path.join(cwd, 'dist/b.apkg'))).toBe(1)
     expect(readdirSync(path.join(cwd, 'dist')).sort()).toEqual(['a.apkg', 'b.apkg'])
     expect(readdirSync(path.join(cwd, 'dist/a.apkg'))).toEqual([])
+    // The state file is written all the same (it is written while the packages are): the next build keeps the identities.
+    const files = readFileSync(path.join(cwd, 'notes/deckc.lock'), 'utf8').split('\n').slice(1, -1).map((line) => JSON.parse(line).file)
+    expect(files.sort()).toEqual(['a.md', 'a.md', 'b.md'])
   })
 
   it('reports an unreadable lecture (EIO from /proc/self/mem, for any user) and builds the rest', async () => {
