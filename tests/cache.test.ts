@@ -55,6 +55,39 @@ describe('the build cache', () => {
     expect(cached.stderr).toContain('[unsafe-html]')
   })
 
+  it('knows an unchanged lecture by its file, and reads only the others', async () => {
+    const cwd = cachedProject({...lectures, 'notes/queues.md': 'Queues\nWhat is a queue?\nFirst in, first out.\n'})
+    // Files changed in the last 2 s are not known by their stamps (another change in the same tick of the clock would keep them).
+    await new Promise((resolve) => setTimeout(resolve, 2100))
+    const build = async () => {
+      const result = await run(cwd, ['build'], {env: {DECKC_TRACE: '1'}})
+      expect(result.code).toBe(0)
+      const trace = /deckc: (.*) build; .*; (\d+) of 3 lecture files read\n$/.exec(result.stderr)
+      return [trace?.[1], Number(trace?.[2])]
+    }
+    expect(await build()).toEqual(['full', 3])
+    const builds = path.join(cwd, 'node_modules', '.cache', 'deckc', 'builds')
+    const [name] = readdirSync(builds)
+    const sources = () => (JSON.parse(readFileSync(path.join(builds, name as string), 'utf8')) as {lectures: Array<{path: string; source: string | null}>}).lectures.map((lecture) => [lecture.path, lecture.source !== null])
+    expect(sources()).toEqual([['notes/caches.md', true], ['notes/os/threads.md', true], ['notes/queues.md', true]])
+    expect(await build()).toEqual(['incremental: 0 compiled, 3 kept', 0])
+
+    // Changed: read, compiled, and not known by its new stamp yet.
+    writeFileSync(path.join(cwd, 'notes/queues.md'), 'Queues\nWhat is a queue?\nFirst in, first out!\n')
+    expect(await build()).toEqual(['incremental: 1 compiled, 2 kept', 1])
+    expect(sources()).toEqual([['notes/caches.md', true], ['notes/os/threads.md', true], ['notes/queues.md', false]])
+    // Changed to bytes of the same size with its modification time put back: its change time tells.
+    const threads = path.join(cwd, 'notes/os/threads.md')
+    const {atime, mtime} = statSync(threads)
+    writeFileSync(threads, readFileSync(threads, 'utf8').replace('pthread_create', 'pthread_detach'))
+    utimesSync(threads, atime, mtime)
+    const [how, read] = await build()
+    expect(how).toBe('incremental: 1 compiled, 2 kept')
+    // threads.md, and queues.md unless 2 s have gone by since it changed.
+    expect(read === 2 || read === 3).toBe(true)
+    expect(readFileSync(path.join(cwd, 'dist/os/threads.apkg')).includes('pthread_detach')).toBe(true)
+  })
+
   it('is not used by another deckc: a record of another build id is a full build', async () => {
     const cwd = cachedProject()
     const trace = async () => /deckc: (.*) build;/.exec((await run(cwd, ['build'], {env: {DECKC_TRACE: '1'}})).stderr)?.[1]

@@ -35,13 +35,13 @@ function entries(count: number): StateEntry[] {
 }
 
 /** Write a state file in `notes/` of a fresh working folder and read it back from disk. */
-async function stored(text: string): Promise<{cwd: string; lock: string; state: StoredState | undefined; file: VFile; source: Awaited<ReturnType<typeof readStateSource>>}> {
+async function stored(text: string): Promise<{cwd: string; lock: string; state: StoredState | undefined; file: VFile; source: ReturnType<typeof readStateSource>}> {
   const cwd = mkdtempSync(path.join(os.tmpdir(), 'deckc-stored-'))
   folders.push(cwd)
   mkdirSync(path.join(cwd, 'notes'))
   const lock = path.join(cwd, 'notes', 'deckc.lock')
   writeFileSync(lock, text)
-  const source = await readStateSource(lock, cwd)
+  const source = readStateSource(lock, cwd)
   const state = await storeState(source, cwd, pause)
   if (state) closers.push(state.close)
   return {cwd, lock, state, file: source.file, source}
@@ -107,7 +107,7 @@ describe('a state file read from disk', () => {
     folders.push(cwd)
     mkdirSync(path.join(cwd, 'notes'))
     writeFileSync(path.join(cwd, 'notes', 'deckc.lock'), Buffer.concat([bytes.subarray(0, at), Buffer.from([0xff]), bytes.subarray(at + 1)]))
-    const wrong = await storeState(await readStateSource(path.join(cwd, 'notes', 'deckc.lock'), cwd), cwd, pause)
+    const wrong = await storeState(readStateSource(path.join(cwd, 'notes', 'deckc.lock'), cwd), cwd, pause)
     if (wrong) closers.push(wrong.close)
     expect(wrong?.canonical).toBe(false)
   })

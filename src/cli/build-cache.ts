@@ -35,7 +35,7 @@ const unflushed: WriteFs = {
 declare const DECKC_BUILD_ID: string | undefined
 
 /** Bumped when the record's layout changes. */
-const recordFormat = 2
+const recordFormat = 3
 
 /** What a build left behind, for the next build. */
 export interface BuildRecord {
@@ -56,6 +56,12 @@ export interface LectureRecord {
   path: string
   /** SHA-256 of the lecture's bytes. */
   hash: string
+  /**
+   * The lecture file as it was just before those bytes were read
+   * (`lectureStamp`; `null`: changed too recently to be known by it): a
+   * file found so again is not read.
+   */
+  source: string | null
   /** The deck name as compared between lectures (NFC, lower case). */
   deckKey: string
   /** Its package: size, time and inode after the build (`null`: none on disk). */
@@ -159,13 +165,47 @@ export function contentHash(bytes: Uint8Array | string): string {
 export async function fileStamp(file: string): Promise<string | null> {
   // Called for every package of a build: synchronously, a stat takes microseconds instead of a
   // trip through libuv's thread pool and back.
-  let info: BigIntStats | undefined
-  try {
-    info = statSync(file, {bigint: true, throwIfNoEntry: false})
-  } catch {
-    info = undefined
-  }
+  const info = bigStat(file)
   return info ? `${info.size} ${info.mtimeNs} ${info.ino}` : null
+}
+
+/**
+ * A lecture file's size, modification and change times and inode, to know
+ * it by without reading it (`LectureRecord.source`), or `undefined` when it
+ * was changed in the last 2 seconds: a second change within the same tick of
+ * the file system's clock would leave the times as they were. Taken just
+ * before the file is read: a change during the read gives other times.
+ * (A change always sets the change time, which no tool can set back.)
+ */
+export function lectureStamp(file: string, now: number = Date.now()): string | undefined {
+  const info = bigStat(file)
+  return info && Number(info.ctimeMs) < now - recentMs ? stampOf(info) : undefined
+}
+
+/** A lecture file's stamp as it is now, however recent (`null`: it cannot be read), to compare with a record's. */
+export function currentLectureStamp(file: string): string | null {
+  const info = bigStat(file)
+  return info ? stampOf(info) : null
+}
+
+/** How long ago a file must have changed to be known by its stamp. */
+const recentMs = 2000
+
+function stampOf(info: BigIntStats): string {
+  return `${info.size} ${info.mtimeNs} ${info.ctimeNs} ${info.dev} ${info.ino}`
+}
+
+function bigStat(file: string): BigIntStats | undefined {
+  try {
+    return statSync(file, {bigint: true, throwIfNoEntry: false})
+  } catch {
+    return undefined
+  }
+}
+
+/** Whether a build of this invocation can have a record: deckc runs bundled, with a `node_modules` folder in or above `cwd`. */
+export function cacheAvailable(cwd: string): boolean {
+  return buildId() !== undefined && findCacheRoot(cwd) !== undefined
 }
 
 /** Whether every media reference still resolves to what it did. */

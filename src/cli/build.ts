@@ -15,12 +15,12 @@ import {headerLine, nextState, sameState} from '../state.js'
 import type {StateEntry} from '../state.js'
 import type {Collection, Lecture} from '../types.js'
 import type {Invocation} from './args.js'
-import {baseKey, contentHash, deckKey, fileStamp, mediaOf, openBuildCache, readRecord, restoredFile, storedMessages, storeRecord} from './build-cache.js'
+import {baseKey, cacheAvailable, contentHash, deckKey, fileStamp, mediaOf, openBuildCache, readRecord, restoredFile, storedMessages, storeRecord} from './build-cache.js'
 import type {BuildCache, BuildRecord, LectureRecord} from './build-cache.js'
 import type {Environment} from './environment.js'
 import {display} from './files.js'
 import type {Step} from './incremental.js'
-import {compileGathered, gatherNotes, LectureChanged} from './notes.js'
+import {compileGathered, gatherNotes, LectureChanged, stateRead} from './notes.js'
 import type {AssembledNotes, GatheredNotes} from './notes.js'
 import {inHand, packInOrder, spills, workerScript, workersFor} from './parallel.js'
 import type {Parallel} from './parallel.js'
@@ -79,8 +79,11 @@ export async function build(invocation: BuildInvocation, environment: Environmen
   // A bundle holds every deck: it needs them all.
   const bundling = invocation.command === 'build' && invocation.bundle !== undefined
   const started = performance.now()
-  // Lectures enough to be parsed with their cards set aside (below) are read one at a time, when parsed.
-  const gathered = await gatherNotes(invocation.paths, environment, bundling ? undefined : only, (bytes) => spills(bytes, environment.env))
+  // Lectures enough to be parsed with their cards set aside (below) are read one at a time, when
+  // parsed; so are those of a build that may keep lectures as the last one left them (a lecture the
+  // record knows by its file's stamp is not read at all).
+  const mayKeep = invocation.command === 'build' && invocation.cache && !invocation.check && !only && cacheAvailable(cwd)
+  const gathered = await gatherNotes(invocation.paths, environment, bundling ? undefined : only, (bytes) => mayKeep || spills(bytes, environment.env))
   const read = performance.now()
   if (typeof gathered === 'number') return gathered
 
@@ -98,9 +101,16 @@ export async function build(invocation: BuildInvocation, environment: Environmen
   if (cache) {
     const record = await readRecord(cache)
     if (record && record.base === (await baseKey(gathered, targets.bundle))) {
-      await loadAll(gathered)
       const {incremental} = await import('./incremental.js')
-      const planned = await incremental(gathered, record, {cache, packages: targets.packages, bundle: targets.bundle !== undefined, cwd})
+      let planned: Awaited<ReturnType<typeof incremental>>
+      try {
+        // It reads the lectures it needs to (`gathered.load`).
+        planned = await incremental(gathered, record, {cache, packages: targets.packages, bundle: targets.bundle !== undefined, cwd})
+      } catch (error) {
+        if (!(error instanceof LectureChanged)) throw error
+        environment.stderr(`${error.message}\n`)
+        return 1
+      }
       if (planned) {
         const cards = planned.steps.reduce((sum, step) => sum + ('compiled' in step ? rowsOf(step.compiled()) : 0), 0)
         plan = {...planned, cards, stateFiles: [], orphanTitles: () => record.orphanTitles, bundled: planned.steps.every((step) => 'kept' in step) ? record.bundled : undefined}
@@ -126,16 +136,19 @@ export async function build(invocation: BuildInvocation, environment: Environmen
     if (cache) hashes.set(lecture.path, contentHash(lecture.value))
     lecture.value = new Uint8Array(0)
   }
-  // Its lectures were not read (`gatherNotes`): each is read just before it is parsed. Read at the
+  // A full build reads its lectures now, if `gatherNotes` did not (an incremental one read those it
+  // needed), unless it sets its cards aside: then each is read just before it is parsed. Read at the
   // start and let go one by one over the whole parse, among other buffers, much of the memory they
   // were in stayed with the process (1,000,000 cards: 577-598 MB peak; let go all at once before
   // parsing and read again, 527 and 540 MB; read only when parsed, 488 MB).
-  if (!shelf) await loadAll(gathered)
+  if (!plan && !shelf) await loadAll(gathered)
   let compiled = 0
   let code: number
   try {
     plan ??= await fullBuild(gathered, environment, invocation.command === 'build', pool && {pool, workers, onMedia: (reads) => cache?.media.push(...reads), spill, release: shelf && release, load: gathered.load, stateOnDisk: shelf})
     compiled = performance.now()
+    // Its warnings, in a build that did not need its bytes.
+    await stateRead(gathered)
     code = await finish(plan, {invocation, environment, gathered, targets, cache, pool, workers, spilling, hashes})
   } catch (error) {
     // A lecture removed or made unreadable while the build ran: said as a diagnostic, nothing written.
@@ -151,7 +164,7 @@ export async function build(invocation: BuildInvocation, environment: Environmen
   // `DECKC_TRACE=1`: say how the build went (to see what the cache saves), after the report.
   if (environment.env['DECKC_TRACE']) {
     const seconds = (from: number, to: number) => ((to - from) / 1000).toFixed(3)
-    environment.stderr(`deckc: ${how} build${workers > 0 ? ` on ${workers} workers` : ''}${shelf ? `, parsed cards${plan?.close ? ' and state file' : ''} on disk` : ''}; read ${seconds(started, read)} s, compile ${seconds(read, compiled)} s, write ${seconds(compiled, performance.now())} s\n`)
+    environment.stderr(`deckc: ${how} build${workers > 0 ? ` on ${workers} workers` : ''}${shelf ? `, parsed cards${plan?.close ? ' and state file' : ''} on disk` : ''}; read ${seconds(started, read)} s, compile ${seconds(read, compiled)} s, write ${seconds(compiled, performance.now())} s; ${gathered.filesRead()} of ${gathered.lectures.length} lecture files read\n`)
   }
   return code
 }
@@ -351,6 +364,7 @@ async function finish(plan: Plan, context: Context): Promise<number> {
       records.push({
         path: deck.lecture.path,
         hash: hashes.get(deck.lecture.path) ?? contentHash(bytesOf.get(deck.lecture.path) ?? ''),
+        source: gathered.stamps.get(deck.lecture.path) ?? null,
         deckKey: deckKey(deck),
         output: await fileStamp(target),
         media: mediaOf(cache, deck.lecture.path),
@@ -387,7 +401,7 @@ async function finish(plan: Plan, context: Context): Promise<number> {
   }
 
   // The state files, as they are once this build is done (for the record's key).
-  const written: StateSource[] = gathered.stateSources.map((source) => ({path: source.path, file: new VFile({path: source.file.path}), present: source.present, bytes: undefined}))
+  const written: StateSource[] = gathered.stateSources.map((source) => ({path: source.path, file: new VFile({path: source.file.path}), present: source.present, bytes: undefined, read: Promise.resolve()}))
   writeStateFiles()
   for (const [index, source] of gathered.stateSources.entries()) {
     if (!stateTexts?.has(source.path)) continue

@@ -228,20 +228,20 @@ async function openLecture(file: string, fs: ReadFs): ReturnType<ReadFs['open']>
  * on to the end, should the file have grown.
  *
  * @throws
- *   The file system's error (with its `code`), or one with code
- *   `not a regular file`.
+ *   At once, when the file cannot be opened: the file system's error (with
+ *   its `code`), or one with code `not a regular file`. The promise rejects
+ *   with the error of a read that fails.
  */
 export function readWhole(file: string): Promise<Buffer> {
-  let fd: number | undefined
+  const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK)
   let bytes: Buffer
   try {
-    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK)
     const info = fstatSync(fd)
     if (!info.isFile()) throw Object.assign(new Error(`${file} is not a regular file`), {code: 'not a regular file'})
     bytes = Buffer.allocUnsafe(info.size)
   } catch (error) {
-    if (fd !== undefined) closeSync(fd)
-    return Promise.reject(error)
+    closeSync(fd)
+    throw error
   }
   const opened = fd
   const into = (buffer: Buffer, offset: number, position: number) =>

@@ -23,9 +23,10 @@ import {findGuid, lineText, linesWith, sameParts, scanLock, splice} from '../loc
 import type {Cut, LockLines, Span} from '../lock-lines.js'
 import {entryLine, parseEntryLine} from '../state.js'
 import type {StateEntry} from '../state.js'
-import {contentHash, deckKey, fileStamp, sameMedia} from './build-cache.js'
+import {contentHash, currentLectureStamp, deckKey, fileStamp, sameMedia} from './build-cache.js'
 import type {BuildCache, BuildRecord, LectureRecord} from './build-cache.js'
 import {fromStateFile, inStateFile} from './state-file.js'
+import {stateRead} from './notes.js'
 import type {GatheredNotes} from './notes.js'
 
 /**
@@ -66,15 +67,22 @@ export async function incremental(gathered: GatheredNotes, record: BuildRecord, 
     const target = packages.get(lecture.path)
     return target === undefined ? undefined : fileStamp(target)
   }))
+  const absolute = new Map(gathered.sources.map((source) => [source.display, source.absolute]))
   for (const [index, lecture] of gathered.lectures.entries()) {
     const old = previous.get(lecture.path)
     const stamp = stamps[index]
     if (!old || stamp === undefined) return undefined
-    if (old.hash === contentHash(lecture.value) && old.output === stamp && sameMedia(old.media, gathered.readMedia)) kept.set(lecture.path, old)
+    // A lecture file as the record knows it is not read: its bytes are the ones the record hashed.
+    const known = old.source !== null && old.source === currentLectureStamp(absolute.get(lecture.path) as string)
+    if (!known) await gathered.load?.(lecture)
+    if ((known || old.hash === contentHash(lecture.value)) && old.output === stamp && sameMedia(old.media, gathered.readMedia)) {
+      kept.set(lecture.path, known ? old : {...old, source: gathered.stamps.get(lecture.path) ?? null})
+    }
   }
   const changed = gathered.lectures.filter((lecture) => !kept.has(lecture.path))
   if (changed.length === 0) return {steps: gathered.lectures.map((lecture) => ({kept: kept.get(lecture.path) as LectureRecord})), stateTexts: () => new Map()}
   if (bundle) return undefined
+  for (const lecture of changed) await gathered.load?.(lecture)
 
   const options = {...configuredOptions(gathered.config), readMedia: cache.readMedia}
   const parsed = await whenLoaded(() => changed.map((lecture) => parseLecture(lecture, options)))
@@ -84,6 +92,7 @@ export async function incremental(gathered: GatheredNotes, record: BuildRecord, 
     if (!old || deckKey(lecture) !== old.deckKey || orphans.has(titleKey(lecture.title)) || old.messages.some((message) => message.ruleId === 'duplicate-deck')) return undefined
   }
 
+  await stateRead(gathered)
   const lock = scanStateFiles(gathered, changed.map((lecture) => lecture.path), cwd)
   if (!lock) return undefined
   try {

@@ -21,6 +21,7 @@ import {nextTurn, parseInPool} from './parallel.js'
 import type {Parallel} from './parallel.js'
 import {progress} from './progress.js'
 import {locateStateFile, parseStateSource, readStateSource} from './state-file.js'
+import {lectureStamp} from './build-cache.js'
 import type {StateFile, StateSource} from './state-file.js'
 import type {StoredState} from './stored-state.js'
 import type {ReadMedia} from '../media.js'
@@ -70,6 +71,10 @@ export interface GatheredNotes {
    * since it was found) is a `LectureChanged` thrown.
    */
   load: ((lecture: Lecture) => Promise<void>) | undefined
+  /** Each lecture read, by path: its file just before it was read (`lectureStamp`), unless changed too recently. */
+  stamps: Map<string, string>
+  /** How many lecture files have been read so far. */
+  filesRead: () => number
   /** Reads media below each lecture's root. */
   readMedia: ReadMedia
 }
@@ -133,13 +138,12 @@ export async function gatherNotes(given: string[], environment: Environment, onl
   }
   if (sources.length === 0 && !only) return usageError(environment, `No lecture files (*.md) found in ${paths.join(', ')}`)
 
-  // The state files are read while the lectures are (a 100,000-card one is over 20 MB).
-  const reading = Promise.all([...new Set(sources.map((source) => source.stateFile))].map((file) => readStateSource(file, cwd)))
+  // The state files are read while the lectures are read and compiled (a 100,000-card one is over 20 MB).
+  const stateSources = [...new Set(sources.map((source) => source.stateFile))].map((file) => readStateSource(file, cwd))
   const {limits} = configuredOptions(config.value)
-  const {lectures, failed, bytes, load} = await readLectures(sources, limits.fileBytes, defer)
-  const stateSources = await reading
+  const {lectures, failed, bytes, load, stamps, filesRead} = await readLectures(sources, limits.fileBytes, defer)
   const readMedia = mediaReader(new Map(sources.map((source) => [source.display, source.root])), cwd)
-  return {paths, sources, config: config.value, configText: config.text, clock, stateSources, lectures, failed, bytes, load, readMedia}
+  return {paths, sources, config: config.value, configText: config.text, clock, stateSources, lectures, failed, bytes, load, stamps, filesRead, readMedia}
 }
 
 /** Compile gathered notes against their state files. */
@@ -166,6 +170,7 @@ export async function compileGathered(gathered: GatheredNotes, environment: Envi
   }
   const parsing = parallel ? parseInPool(gathered, parallel, environment.cwd, onProgress, onParsed) : undefined
   // The state files are read while workers parse (in turns: the workers are handed lectures in between).
+  await stateRead(gathered)
   const [single] = gathered.stateSources
   const stored = parallel?.stateOnDisk && single?.present && gathered.stateSources.length === 1 ? await (await import('./stored-state.js')).storeState(single, environment.cwd, nextTurn) : undefined
   const stateFiles = stored && single ? [{path: stored.path, file: single.file, digest: stored.digest, state: {notetypes: stored.notetypes, entries: []}, canonical: false}] : await Promise.all(gathered.stateSources.map((source) => parseStateSource(source, environment.cwd, nextTurn)))
@@ -187,6 +192,11 @@ export async function compileGathered(gathered: GatheredNotes, environment: Envi
   const files = [...failed, ...stateFiles.map((stateFile) => stateFile.file), ...parsed.map((entry) => entry.file)]
   const cards = parsed.reduce((sum, entry) => sum + cardCount(entry), 0)
   return {paths, sources, config, stateFiles, state, owner, decks, files, cards, stored}
+}
+
+/** Once the state files are read (`readStateSource`): their bytes, or their warnings. */
+export async function stateRead(gathered: Pick<GatheredNotes, 'stateSources'>): Promise<void> {
+  await Promise.all(gathered.stateSources.map((source) => source.read))
 }
 
 /** Find the lectures of each PATH, each with the state file of its root; a file named twice counts once. */
@@ -226,8 +236,18 @@ function mergeStates(stateFiles: StateFile[]): {state: State; owner: (entry: Sta
  * read, to report one that cannot be read), each read by `load` when it is
  * needed.
  */
-async function readLectures(sources: Source[], fileBytes: number | undefined, defer?: (bytes: number) => boolean): Promise<Pick<GatheredNotes, 'lectures' | 'failed' | 'bytes' | 'load'>> {
+async function readLectures(sources: Source[], fileBytes: number | undefined, defer?: (bytes: number) => boolean): Promise<Pick<GatheredNotes, 'lectures' | 'failed' | 'bytes' | 'load' | 'stamps' | 'filesRead'>> {
   const limit = fileBytes ?? defaultLimits.fileBytes
+  const stamps = new Map<string, string>()
+  let read = 0
+  const filesRead = () => read
+  /** A lecture's bytes, its file's stamp taken first. */
+  const readStamped = (display: string, absolute: string) => {
+    const stamp = lectureStamp(absolute)
+    if (stamp !== undefined) stamps.set(display, stamp)
+    read++
+    return readLecture(absolute, limit)
+  }
   const gather = async (open: (source: Source) => Promise<Uint8Array | number>) => {
     const results: Array<Lecture | VFile> = []
     let bytes = 0
@@ -250,19 +270,23 @@ async function readLectures(sources: Source[], fileBytes: number | undefined, de
       bytes
     }
   }
-  const read = (source: Source) => readLecture(source.absolute, limit)
+  const readSource = (source: Source) => readStamped(source.display, source.absolute)
   // Sizes first, as the folder has them (most builds read every file right after).
   if (defer && defer(await sizeOfAll(sources, limit))) {
     const sized = await gather((source) => sizeOfLecture(source.absolute))
     const absolute = new Map(sources.map((source) => [source.display, source.absolute]))
+    const loaded = new Set<Lecture>()
+    // Each lecture once, however often asked for.
     const load = async (lecture: Lecture) => {
-      lecture.value = await readLecture(absolute.get(lecture.path) as string, limit).catch((error: unknown) => {
+      if (loaded.has(lecture)) return
+      loaded.add(lecture)
+      lecture.value = await readStamped(lecture.path, absolute.get(lecture.path) as string).catch((error: unknown) => {
         throw new LectureChanged(unreadable(lecture.path, error, 'it changed during the build, which wrote nothing (build again)'))
       })
     }
-    return {...sized, load}
+    return {...sized, load, stamps, filesRead}
   }
-  return {...(await gather(read)), load: undefined}
+  return {...(await gather(readSource)), load: undefined, stamps, filesRead}
 }
 
 /** The sizes of lecture files together, each counted up to one byte over the largest lecture (a file that cannot be read: 0). */

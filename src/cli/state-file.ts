@@ -53,26 +53,44 @@ export async function locateStateFile(root: string, cwd: string): Promise<string
 export interface StateSource {
   path: string
   file: VFile
-  /** Whether there was a file to read. */
+  /** Whether there was a file to read (once `read` has settled: and it could be read). */
   present: boolean
-  /** The bytes as read (`undefined`: no file yet, or unreadable; or let go once parsed, see `parseStateSource`). */
+  /** The bytes as read (`undefined`: no file yet, or unreadable; not yet read; or let go once parsed, see `parseStateSource`). */
   bytes: Uint8Array | undefined
+  /** Settles once `bytes` are read, or the file was found unreadable (a `bad-lock` warning on `file`). */
+  read: Promise<void>
 }
 
 /**
- * Read a state file's bytes; an unreadable one is a `bad-lock` warning (and
- * an empty state). The read has begun when this returns (`readWhole`): it
- * goes on while the lectures are read.
+ * Start reading a state file's bytes; an unreadable one is a `bad-lock`
+ * warning (and an empty state). The read goes on while the lectures are read
+ * and compiled (`readWhole`): await `read` before using `bytes`.
  */
-export async function readStateSource(absolute: string, cwd: string): Promise<StateSource> {
+export function readStateSource(absolute: string, cwd: string): StateSource {
   const file = new VFile({path: display(cwd, absolute)})
-  const bytes = await readWhole(absolute).catch((error: NodeJS.ErrnoException) => {
+  const unreadable = (error: NodeJS.ErrnoException) => {
     if (error.code !== 'ENOENT') {
       file.message(`Cannot read the state file: ${error.code ?? error.message}; every card is taken as new`, {place: {line: 1, column: 1}, ruleId: 'bad-lock', source: 'deckc'})
     }
-    return undefined
-  })
-  return {path: absolute, file, present: bytes !== undefined, bytes}
+  }
+  let reading: Promise<Buffer>
+  try {
+    reading = readWhole(absolute)
+  } catch (error) {
+    unreadable(error as NodeJS.ErrnoException)
+    return {path: absolute, file, present: false, bytes: undefined, read: Promise.resolve()}
+  }
+  const source: StateSource = {path: absolute, file, present: true, bytes: undefined, read: Promise.resolve()}
+  source.read = reading.then(
+    (bytes) => {
+      source.bytes = bytes
+    },
+    (error: NodeJS.ErrnoException) => {
+      unreadable(error)
+      source.present = false
+    }
+  )
+  return source
 }
 
 /**
@@ -81,6 +99,7 @@ export async function readStateSource(absolute: string, cwd: string): Promise<St
  * entries and the digest, and a million cards' state file is over 200 MB.
  */
 export async function parseStateSource(source: StateSource, cwd: string, pause: () => Promise<void>): Promise<StateFile> {
+  await source.read
   const {bytes} = source
   source.bytes = undefined
   // In turns, awaiting `pause` between them (workers' answers come in while they parse lectures).

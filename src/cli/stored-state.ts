@@ -60,6 +60,7 @@ const chunkBytes = 1 << 20
  * read into the source again).
  */
 export async function storeState(source: StateSource, cwd: string, pause: () => Promise<void>): Promise<StoredState | undefined> {
+  await source.read
   let fd: number
   try {
     fd = openSync(source.path, 'r')
