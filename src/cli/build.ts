@@ -79,11 +79,12 @@ export async function build(invocation: BuildInvocation, environment: Environmen
   // A bundle holds every deck: it needs them all.
   const bundling = invocation.command === 'build' && invocation.bundle !== undefined
   const started = performance.now()
+  // A build of all the notes that writes them starts from the record of the last one, when it has one (build-cache.ts).
+  const cached = invocation.command === 'build' && invocation.cache && !invocation.check && !only && cacheAvailable(cwd)
   // Lectures enough to be parsed with their cards set aside (below) are read one at a time, when
-  // parsed; so are those of a build that may keep lectures as the last one left them (a lecture the
-  // record knows by its file's stamp is not read at all).
-  const mayKeep = invocation.command === 'build' && invocation.cache && !invocation.check && !only && cacheAvailable(cwd)
-  const gathered = await gatherNotes(invocation.paths, environment, bundling ? undefined : only, (bytes) => mayKeep || spills(bytes, environment.env))
+  // parsed; so are those of a build with a record (a lecture the record knows by its file's stamp is
+  // not read at all).
+  const gathered = await gatherNotes(invocation.paths, environment, bundling ? undefined : only, (bytes) => cached || spills(bytes, environment.env))
   const read = performance.now()
   if (typeof gathered === 'number') return gathered
 
@@ -95,8 +96,7 @@ export async function build(invocation: BuildInvocation, environment: Environmen
     bundle: outDir !== undefined && bundleName !== undefined ? path.join(outDir, `${bundleName.replace(/\.apkg$/i, '')}.apkg`) : undefined
   }
 
-  // A build of all the notes starts from the record of the last one, when it has one (build-cache.ts).
-  const cache = invocation.command === 'build' && invocation.cache && targets.writing && !only && outDir !== undefined ? openBuildCache(cwd, {paths: gathered.paths, outDir, bundle: bundleName}, gathered.readMedia) : undefined
+  const cache = cached && outDir !== undefined ? openBuildCache(cwd, {paths: gathered.paths, outDir, bundle: bundleName}, gathered.readMedia) : undefined
   let plan: Plan | undefined
   if (cache) {
     const record = await readRecord(cache)
