@@ -107,9 +107,7 @@ export async function build(invocation: BuildInvocation, environment: Environmen
         // It reads the lectures it needs to (`gathered.load`).
         planned = await incremental(gathered, record, {cache, packages: targets.packages, bundle: targets.bundle !== undefined, cwd})
       } catch (error) {
-        if (!(error instanceof LectureChanged)) throw error
-        environment.stderr(`${error.message}\n`)
-        return 1
+        return changedDuring(error, environment)
       }
       if (planned) {
         const cards = planned.steps.reduce((sum, step) => sum + ('compiled' in step ? rowsOf(step.compiled()) : 0), 0)
@@ -141,20 +139,17 @@ export async function build(invocation: BuildInvocation, environment: Environmen
   // start and let go one by one over the whole parse, among other buffers, much of the memory they
   // were in stayed with the process (1,000,000 cards: 577-598 MB peak; let go all at once before
   // parsing and read again, 527 and 540 MB; read only when parsed, 488 MB).
-  if (!plan && !shelf) await loadAll(gathered)
   let compiled = 0
   let code: number
   try {
+    if (!plan && !shelf) await loadAll(gathered)
     plan ??= await fullBuild(gathered, environment, invocation.command === 'build', pool && {pool, workers, onMedia: (reads) => cache?.media.push(...reads), spill, release: shelf && release, load: gathered.load, stateOnDisk: shelf})
     compiled = performance.now()
     // Its warnings, in a build that did not need its bytes.
     await stateRead(gathered)
     code = await finish(plan, {invocation, environment, gathered, targets, cache, pool, workers, spilling, hashes})
   } catch (error) {
-    // A lecture removed or made unreadable while the build ran: said as a diagnostic, nothing written.
-    if (!(error instanceof LectureChanged)) throw error
-    environment.stderr(`${error.message}\n`)
-    return 1
+    return changedDuring(error, environment)
   } finally {
     plan?.close?.()
     shelf?.close()
@@ -167,6 +162,13 @@ export async function build(invocation: BuildInvocation, environment: Environmen
     environment.stderr(`deckc: ${how} build${workers > 0 ? ` on ${workers} workers` : ''}${shelf ? `, parsed cards${plan?.close ? ' and state file' : ''} on disk` : ''}; read ${seconds(started, read)} s, compile ${seconds(read, compiled)} s, write ${seconds(compiled, performance.now())} s; ${gathered.filesRead()} of ${gathered.lectures.length} lecture files read\n`)
   }
   return code
+}
+
+/** A lecture removed or made unreadable while the build ran (`LectureChanged`): said as a diagnostic, nothing written, exit code 1. Any other error is thrown on. */
+function changedDuring(error: unknown, environment: Environment): number {
+  if (!(error instanceof LectureChanged)) throw error
+  environment.stderr(`${error.message}\n`)
+  return 1
 }
 
 /** Read the lectures gathered without their bytes, if they were (a few at a time). */
